@@ -1,0 +1,489 @@
+package connector
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// Defaulter is implemented by config structs that set defaults in code after
+// decoding, beyond what `default` struct tags express.
+type Defaulter interface {
+	SetDefaults()
+}
+
+// Checker is implemented by config structs with rules that struct tags
+// cannot express (fields that go together, cross-field constraints). It runs
+// after tag validation; its failures are reported with the others.
+type Checker interface {
+	CheckConfig() FieldErrors
+}
+
+// DecodeOption tunes [DecodeConfig].
+type DecodeOption func(*decodeOptions)
+
+type decodeOptions struct {
+	ignore map[string]bool
+}
+
+// IgnoreFields lists top-level JSON fields that are accepted and dropped
+// (fields Logto stores that this connector knowingly does not use).
+func IgnoreFields(names ...string) DecodeOption {
+	return func(o *decodeOptions) {
+		if o.ignore == nil {
+			o.ignore = map[string]bool{}
+		}
+		for _, n := range names {
+			o.ignore[n] = true
+		}
+	}
+}
+
+// DecodeConfig decodes a JSON config into dst, a pointer to a config struct
+// whose fields carry `json` tags (the wire names), `validate` tags
+// (go-playground/validator), and optionally `default` tags (applied to zero
+// fields) and `doc` tags (descriptions for [ConfigSchema]).
+//
+// Every problem is reported at once in one [*Error] with code
+// invalid_config and [Error.Fields] naming each JSON path: unknown fields,
+// values of the wrong JSON type, failed validations, and the failures of
+// [Checker].
+func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
+	var o decodeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return &Error{Code: CodeGeneral, Step: StepConfig, Message: fmt.Sprintf("DecodeConfig needs a pointer to a struct, got %T", dst)}
+	}
+	fail := func(fe FieldErrors) error {
+		return &Error{Code: CodeInvalidConfig, Step: StepConfig, Message: "invalid config", Fields: fe}
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 {
+		return fail(FieldErrors{{Path: "(config)", Message: "is empty: expected a JSON object"}})
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return fail(FieldErrors{{Path: "(config)", Message: "is not valid JSON: " + jsonSyntaxMessage(err)}})
+	}
+	if dec.More() {
+		return fail(FieldErrors{{Path: "(config)", Message: "has data after the JSON object"}})
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return fail(FieldErrors{{Path: "(config)", Message: "must be a JSON object, got " + jsonKind(doc)}})
+	}
+	for k := range o.ignore {
+		delete(obj, k)
+	}
+
+	var fe FieldErrors
+	shape(obj, rv.Elem().Type(), "", &fe)
+	bad := map[string]bool{}
+	for _, f := range fe {
+		bad[f.Path] = true
+	}
+	if len(fe) == 0 {
+		clean, _ := json.Marshal(obj)
+		if err := json.Unmarshal(clean, dst); err != nil {
+			fe = append(fe, FieldError{Path: "(config)", Message: err.Error()})
+		}
+	}
+	applyDefaultTags(rv.Elem())
+	if d, ok := dst.(Defaulter); ok {
+		d.SetDefaults()
+	}
+	if len(fe) > 0 {
+		// Decoding failed somewhere: validating would report the same
+		// fields again as missing.
+		return fail(fe)
+	}
+	if err := validate.Struct(dst); err != nil {
+		var ve validator.ValidationErrors
+		if !errors.As(err, &ve) {
+			return fail(FieldErrors{{Path: "(config)", Message: err.Error()}})
+		}
+		for _, e := range ve {
+			p := validatorPath(e.Namespace())
+			if !bad[p] {
+				fe = append(fe, FieldError{Path: p, Message: tagMessage(e)})
+			}
+		}
+	}
+	if c, ok := dst.(Checker); ok {
+		fe = append(fe, c.CheckConfig()...)
+	}
+	if len(fe) > 0 {
+		return fail(fe)
+	}
+	return nil
+}
+
+// ValidateStruct runs the shared validator (with this package's tags and
+// messages) on v, a pointer to a struct, and returns its failures.
+func ValidateStruct(v any) FieldErrors {
+	err := validate.Struct(v)
+	if err == nil {
+		return nil
+	}
+	var ve validator.ValidationErrors
+	if !errors.As(err, &ve) {
+		return FieldErrors{{Path: "(config)", Message: err.Error()}}
+	}
+	fe := make(FieldErrors, 0, len(ve))
+	for _, e := range ve {
+		fe = append(fe, FieldError{Path: validatorPath(e.Namespace()), Message: tagMessage(e)})
+	}
+	return fe
+}
+
+func jsonSyntaxMessage(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s at byte %d", strings.TrimPrefix(se.Error(), "json: "), se.Offset)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// jsonFields maps wire names to struct fields, following `json` tags and
+// embedded structs.
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				for k, v := range jsonFields(et) {
+					if _, dup := out[k]; !dup {
+						out[k] = v
+					}
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f
+	}
+	return out
+}
+
+var (
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
+	unmarshalerT   = reflect.TypeFor[json.Unmarshaler]()
+)
+
+// shape checks a decoded JSON value against the Go type it will be decoded
+// into: unknown object keys (exact, case-sensitive) and wrong JSON types,
+// each with its path. Null is accepted everywhere and means "not set".
+func shape(v any, t reflect.Type, path string, fe *FieldErrors) {
+	if v == nil {
+		return
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == rawMessageType || t.Kind() == reflect.Interface {
+		return
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerT) {
+		return
+	}
+	want := ""
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			want = "an object"
+			break
+		}
+		fields := jsonFields(t)
+		for k, sub := range obj {
+			f, ok := fields[k]
+			if !ok {
+				*fe = append(*fe, FieldError{Path: joinPath(path, k), Message: "is not a known field" + suggest(k, fields)})
+				continue
+			}
+			shape(sub, f.Type, joinPath(path, k), fe)
+		}
+		return
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			want = "an object"
+			break
+		}
+		for k, sub := range obj {
+			shape(sub, t.Elem(), path+"["+strconv.Quote(k)+"]", fe)
+		}
+		return
+	case reflect.Slice, reflect.Array:
+		arr, ok := v.([]any)
+		if !ok {
+			want = "an array"
+			break
+		}
+		for i, sub := range arr {
+			shape(sub, t.Elem(), path+"["+strconv.Itoa(i)+"]", fe)
+		}
+		return
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			want = "a string"
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			want = "a boolean"
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := v.(json.Number)
+		if !ok {
+			want = "an integer"
+		} else if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+			want = "an integer"
+		}
+	case reflect.Float32, reflect.Float64:
+		if _, ok := v.(json.Number); !ok {
+			want = "a number"
+		}
+	}
+	if want != "" {
+		*fe = append(*fe, FieldError{Path: path, Message: "must be " + want + ", got " + jsonKind(v)})
+	}
+}
+
+// suggest names a known field that differs from k only in case.
+func suggest(k string, fields map[string]reflect.StructField) string {
+	for name := range fields {
+		if strings.EqualFold(name, k) {
+			return fmt.Sprintf(" (did you mean %q?)", name)
+		}
+	}
+	return ""
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// applyDefaultTags sets zero string, bool and integer fields that carry a
+// `default` tag, recursing into nested structs and slices of structs.
+func applyDefaultTags(v reflect.Value) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f, fv := t.Field(i), v.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		switch fv.Kind() {
+		case reflect.Struct:
+			applyDefaultTags(fv)
+			continue
+		case reflect.Slice:
+			if fv.Type().Elem().Kind() == reflect.Struct {
+				for j := 0; j < fv.Len(); j++ {
+					applyDefaultTags(fv.Index(j))
+				}
+			}
+			continue
+		}
+		def, ok := f.Tag.Lookup("default")
+		if !ok || !fv.IsZero() {
+			continue
+		}
+		switch fv.Kind() {
+		case reflect.String:
+			fv.SetString(def)
+		case reflect.Bool:
+			b, _ := strconv.ParseBool(def)
+			fv.SetBool(b)
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			n, _ := strconv.ParseInt(def, 10, 64)
+			fv.SetInt(n)
+		}
+	}
+}
+
+// validate is the shared, concurrency-safe validator: built once, it caches
+// each struct's parsed tags.
+var validate = newValidator()
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	must := func(err error) {
+		if err != nil {
+			panic(err) // only reachable through a programming error in this file
+		}
+	}
+	must(v.RegisterValidation("endpoint", func(fl validator.FieldLevel) bool {
+		return CheckEndpoint(fl.Field().String()) == nil
+	}))
+	must(v.RegisterValidation("usagetype", func(fl validator.FieldLevel) bool {
+		return UsageType(fl.Field().String()).Valid()
+	}))
+	return v
+}
+
+// validatorPath turns validator's "Config.templates[2].usageType" into the
+// JSON path "templates[2].usageType".
+func validatorPath(ns string) string {
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return ns
+}
+
+func tagMessage(e validator.FieldError) string {
+	p := e.Param()
+	switch e.Tag() {
+	case "required":
+		return "is required"
+	case "required_if", "required_unless", "required_with", "required_without", "required_with_all", "required_without_all":
+		return "is required (" + strings.ReplaceAll(e.Tag(), "_", " ") + " " + p + ")"
+	case "excluded_with", "excluded_with_all":
+		return "must not be set together with " + p
+	case "excluded_without":
+		return "must be empty when " + p + " is not set"
+	case "oneof":
+		return "must be one of " + strings.Join(strings.Fields(p), ", ")
+	case "usagetype":
+		names := make([]string, len(usageTypes))
+		for i, u := range usageTypes {
+			names[i] = string(u)
+		}
+		return "must be one of " + strings.Join(names, ", ")
+	case "endpoint":
+		if err := CheckEndpoint(fmt.Sprint(e.Value())); err != nil {
+			return err.Error()
+		}
+		return "must be an absolute https URL"
+	case "url", "http_url":
+		return "must be an absolute URL"
+	case "e164":
+		return "must be an E.164 phone number such as +14155550100"
+	case "min", "gte":
+		if e.Kind() == reflect.Slice || e.Kind() == reflect.Map {
+			return "must have at least " + p + " items"
+		}
+		if e.Kind() == reflect.String {
+			return "must be at least " + p + " characters long"
+		}
+		return "must be at least " + p
+	case "max", "lte":
+		if e.Kind() == reflect.Slice || e.Kind() == reflect.Map {
+			return "must have at most " + p + " items"
+		}
+		if e.Kind() == reflect.String {
+			return "must be at most " + p + " characters long"
+		}
+		return "must be at most " + p
+	case "startswith":
+		return "must start with " + strconv.Quote(p)
+	case "alphanum":
+		return "must contain only letters and digits"
+	case "unique":
+		return "must not repeat an entry"
+	}
+	if p != "" {
+		return "fails the " + e.Tag() + "=" + p + " check"
+	}
+	return "fails the " + e.Tag() + " check"
+}
+
+// CheckEndpoint reports why s is not a usable provider endpoint: it must be
+// an absolute http(s) URL with a host and no fragment; plain http is
+// accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1), which
+// tests and local mocks use.
+func CheckEndpoint(s string) error {
+	if s == "" {
+		return errors.New("must be an absolute https URL, got an empty value")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("must be an absolute https URL: cannot be parsed")
+	}
+	if !u.IsAbs() || u.Host == "" {
+		return errors.New("must be an absolute https URL with a host")
+	}
+	if u.Fragment != "" {
+		return errors.New("must not have a #fragment")
+	}
+	if u.User != nil {
+		return errors.New("must not carry user credentials")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if IsLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return errors.New("must use https (plain http is allowed only for loopback hosts)")
+	}
+	return fmt.Errorf("must use https, not %q", u.Scheme)
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback IP.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

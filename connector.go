@@ -1,0 +1,350 @@
+// Package connector is the contract between an identity server and the
+// providers it signs people in with or sends one-time codes through.
+//
+// A connector is opened from the JSON config an administrator pastes (the
+// same field names as Logto's connectors) and is then immutable and safe for
+// concurrent use. There are two kinds:
+//
+//   - [Social] connectors drive a redirect-based sign-in: [Social.AuthorizationURL]
+//     returns the URL to send the browser to and a [FlowState] the host keeps
+//     (cookie, database, Redis); [Social.UserInfo] takes the callback
+//     parameters and that flow state and returns normalized [UserInfo].
+//   - [Sender] connectors deliver a templated message (an SMS today, email
+//     later) for a [UsageType] and return the provider's message ID.
+//
+// Optional abilities ([Refresher], [Revoker]) are small interfaces found by
+// type assertion.
+//
+// Connectors are built by factories kept in a [Registry]:
+//
+//	reg, _ := connector.NewRegistry(oauth2generic.Factory())
+//	c, err := reg.OpenSocial("oauth2", rawJSONConfig, connector.WithHTTPClient(client))
+//	auth, err := c.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: cb})
+//	// keep auth.Flow, redirect to auth.URL; on the callback:
+//	info, err := c.UserInfo(ctx, connector.Callback{Params: r.URL.Query(), Flow: flow})
+//
+// Every failure is an [*Error] with a stable [Code], the [Step] that failed
+// and, where a provider answered, its status and error fields. Nothing in an
+// error, a log line or the fmt output of a config holds a secret.
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+)
+
+// Type is the kind of a connector, with Logto's wire values.
+type Type string
+
+// Connector types.
+const (
+	TypeSocial Type = "Social"
+	TypeSMS    Type = "Sms"
+	TypeEmail  Type = "Email"
+)
+
+// Platform says where a social connector can be used, with Logto's wire values.
+// Message connectors have no platform.
+type Platform string
+
+// Platforms.
+const (
+	PlatformUniversal Platform = "Universal"
+	PlatformWeb       Platform = "Web"
+	PlatformNative    Platform = "Native"
+)
+
+// UsageType says what a message is for; a [Sender] picks its template by it.
+type UsageType string
+
+// The usage types Logto defines, with their wire values.
+const (
+	UsageSignIn                   UsageType = "SignIn"
+	UsageRegister                 UsageType = "Register"
+	UsageForgotPassword           UsageType = "ForgotPassword"
+	UsageOrganizationInvitation   UsageType = "OrganizationInvitation"
+	UsageGeneric                  UsageType = "Generic"
+	UsageUserPermissionValidation UsageType = "UserPermissionValidation"
+	UsageBindNewIdentifier        UsageType = "BindNewIdentifier"
+	UsageMfaVerification          UsageType = "MfaVerification"
+	UsageBindMfa                  UsageType = "BindMfa"
+)
+
+var usageTypes = []UsageType{
+	UsageSignIn, UsageRegister, UsageForgotPassword, UsageOrganizationInvitation, UsageGeneric,
+	UsageUserPermissionValidation, UsageBindNewIdentifier, UsageMfaVerification, UsageBindMfa,
+}
+
+// UsageTypes returns the nine usage types, in Logto's order.
+func UsageTypes() []UsageType { return append([]UsageType(nil), usageTypes...) }
+
+// Valid reports whether u is one of the nine known usage types (case-sensitive).
+func (u UsageType) Valid() bool {
+	for _, k := range usageTypes {
+		if u == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Metadata describes a connector factory: what it is, how an admin UI shows
+// it, and the JSON Schema of its config.
+type Metadata struct {
+	// ID is the factory ID, e.g. "kakao-universal" or "oauth2".
+	ID string `json:"id"`
+	// Target is the identity-provider name, e.g. "kakao". Users are linked
+	// per target. Standard connectors let each instance set its own.
+	Target string `json:"target"`
+	// Type is Social, Sms or Email.
+	Type Type `json:"type"`
+	// Platform is set for social connectors (Universal, Web or Native).
+	Platform Platform `json:"platform,omitempty"`
+	// Name and Description are keyed by language tag; "en" is required.
+	Name        map[string]string `json:"name"`
+	Description map[string]string `json:"description,omitempty"`
+	// Logo and LogoDark are image URLs or data: URIs.
+	Logo     string `json:"logo"`
+	LogoDark string `json:"logoDark,omitempty"`
+	// IsStandard marks a connector that may have several instances, each with
+	// its own target (the generic OAuth 2.0 connector is one).
+	IsStandard bool `json:"isStandard,omitempty"`
+	// ConfigSchema is a JSON Schema (draft 2020-12) of the config.
+	ConfigSchema json.RawMessage `json:"configSchema,omitempty"`
+	// ReadmeURL points at setup instructions for administrators.
+	ReadmeURL string `json:"readme,omitempty"`
+}
+
+// DisplayName returns the English name, or the ID when there is none.
+func (m Metadata) DisplayName() string {
+	if n := m.Name["en"]; n != "" {
+		return n
+	}
+	return m.ID
+}
+
+// Validate reports every missing or inconsistent field of m.
+func (m Metadata) Validate() error {
+	var fe FieldErrors
+	if m.ID == "" {
+		fe = append(fe, FieldError{Path: "id", Message: "is required"})
+	}
+	if m.Target == "" {
+		fe = append(fe, FieldError{Path: "target", Message: "is required"})
+	}
+	switch m.Type {
+	case TypeSocial:
+		switch m.Platform {
+		case PlatformUniversal, PlatformWeb, PlatformNative:
+		default:
+			fe = append(fe, FieldError{Path: "platform", Message: "must be one of Universal, Web, Native for a social connector"})
+		}
+	case TypeSMS, TypeEmail:
+		if m.Platform != "" {
+			fe = append(fe, FieldError{Path: "platform", Message: "must be empty for a message connector"})
+		}
+	default:
+		fe = append(fe, FieldError{Path: "type", Message: "must be one of Social, Sms, Email"})
+	}
+	if m.Name["en"] == "" {
+		fe = append(fe, FieldError{Path: "name.en", Message: "is required"})
+	}
+	if m.Logo == "" {
+		fe = append(fe, FieldError{Path: "logo", Message: "is required"})
+	}
+	if len(m.ConfigSchema) > 0 && !json.Valid(m.ConfigSchema) {
+		fe = append(fe, FieldError{Path: "configSchema", Message: "must be valid JSON"})
+	}
+	if len(fe) > 0 {
+		return &Error{Code: CodeInvalidMetadata, Connector: m.ID, Step: StepConfig, Message: "invalid metadata", Fields: fe}
+	}
+	return nil
+}
+
+// Connector is what every connector implements.
+type Connector interface {
+	// Metadata describes the connector. For standard connectors Target is the
+	// instance's own.
+	Metadata() Metadata
+}
+
+// Social is a redirect-based sign-in connector.
+//
+// A flow is two calls with no state held in between: the host keeps the
+// [FlowState] returned by AuthorizationURL and hands it back to UserInfo, so
+// any replica can finish a flow another one started.
+type Social interface {
+	Connector
+	// AuthorizationURL returns the provider URL to redirect the browser to,
+	// and the flow state the callback will need.
+	AuthorizationURL(ctx context.Context, req AuthRequest) (*Authorization, error)
+	// UserInfo checks the callback against the flow state, exchanges the
+	// authorization code, verifies what must be verified and returns the
+	// normalized profile.
+	UserInfo(ctx context.Context, cb Callback) (*UserInfo, error)
+}
+
+// Sender delivers a templated message, such as a one-time code by SMS.
+type Sender interface {
+	Connector
+	// Send renders the template for msg.Usage (else the Generic template)
+	// with msg.Payload and sends it to msg.To.
+	Send(ctx context.Context, msg Message) (*Receipt, error)
+}
+
+// Refresher is implemented by social connectors that can refresh provider
+// tokens.
+type Refresher interface {
+	Refresh(ctx context.Context, refreshToken string) (*Tokens, error)
+}
+
+// Revoker is implemented by social connectors that can revoke a provider token
+// (Sign in with Apple requires it when an account is deleted). hint is
+// "access_token", "refresh_token" or empty.
+type Revoker interface {
+	Revoke(ctx context.Context, token, hint string) error
+}
+
+// AuthRequest is what the host asks of [Social.AuthorizationURL].
+type AuthRequest struct {
+	// RedirectURI is the callback URL registered with the provider. Required.
+	RedirectURI string
+	// State is the host's own state value; when empty the connector
+	// generates a random one. It is returned in [FlowState.State].
+	State string
+	// Scope replaces the configured scope for this request when not empty.
+	Scope string
+	// Prompt and LoginHint are passed as the OpenID Connect parameters of
+	// the same names where the provider supports them.
+	Prompt    string
+	LoginHint string
+}
+
+// Authorization is the answer of [Social.AuthorizationURL].
+type Authorization struct {
+	// URL is where to send the browser.
+	URL string
+	// Flow must be kept by the host until the callback.
+	Flow FlowState
+}
+
+// FlowState is everything the callback needs to finish a flow. It is plain
+// data: serialise it as JSON and keep it where the host keeps sessions (an
+// encrypted cookie, a database row). Its fmt output hides the PKCE verifier
+// and nonce.
+type FlowState struct {
+	State        string `json:"state"`
+	RedirectURI  string `json:"redirectUri"`
+	CodeVerifier string `json:"codeVerifier,omitempty"`
+	Nonce        string `json:"nonce,omitempty"`
+}
+
+// String implements fmt.Stringer without revealing the verifier or nonce.
+func (f FlowState) String() string {
+	return fmt.Sprintf("FlowState{State:%q RedirectURI:%q CodeVerifier:%s Nonce:%s}",
+		f.State, f.RedirectURI, redactedIfSet(f.CodeVerifier), redactedIfSet(f.Nonce))
+}
+
+// GoString implements fmt.GoStringer like String.
+func (f FlowState) GoString() string { return f.String() }
+
+// LogValue implements slog.LogValuer.
+func (f FlowState) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("state", f.State), slog.String("redirect_uri", f.RedirectURI),
+		slog.Bool("pkce", f.CodeVerifier != ""), slog.Bool("nonce", f.Nonce != ""))
+}
+
+// Callback carries what the provider sent back: the query of a GET callback
+// or the form of a POST callback (Apple's form_post), and the flow state.
+type Callback struct {
+	Params url.Values
+	Flow   FlowState
+	// WantTokens asks for the provider tokens in [UserInfo.Tokens], for hosts
+	// that call the provider's API later.
+	WantTokens bool
+}
+
+// UserInfo is the normalized profile of a signed-in user.
+type UserInfo struct {
+	// ID is the user's stable ID at the provider. Never empty.
+	ID string `json:"id"`
+	// Email is set only when the provider gave one; EmailVerified is true
+	// only when the provider said the address is verified. Hosts that link
+	// accounts by email must check it.
+	Email         string `json:"email,omitempty"`
+	EmailVerified bool   `json:"emailVerified"`
+	// PrivateEmail marks a relay address (Sign in with Apple's "hide my
+	// email").
+	PrivateEmail bool `json:"privateEmail,omitempty"`
+	// Phone is in E.164 where the connector can normalise it.
+	Phone         string `json:"phone,omitempty"`
+	PhoneVerified bool   `json:"phoneVerified"`
+	Name          string `json:"name,omitempty"`
+	Avatar        string `json:"avatar,omitempty"`
+	// Raw is the provider's profile as received (never tokens or codes).
+	Raw json.RawMessage `json:"raw,omitempty"`
+	// Tokens are set only when [Callback.WantTokens] was true.
+	Tokens *Tokens `json:"tokens,omitempty"`
+}
+
+// Tokens are provider tokens handed back to the host. They marshal to JSON
+// in full (for storage) but their fmt and slog output is redacted.
+type Tokens struct {
+	AccessToken  string    `json:"accessToken"`
+	TokenType    string    `json:"tokenType,omitempty"`
+	RefreshToken string    `json:"refreshToken,omitempty"`
+	IDToken      string    `json:"idToken,omitempty"`
+	Expiry       time.Time `json:"expiry,omitzero"`
+	Scope        []string  `json:"scope,omitempty"`
+}
+
+// String implements fmt.Stringer without revealing any token.
+func (t Tokens) String() string {
+	return fmt.Sprintf("Tokens{AccessToken:%s TokenType:%q RefreshToken:%s IDToken:%s Expiry:%s Scope:%q}",
+		redactedIfSet(t.AccessToken), t.TokenType, redactedIfSet(t.RefreshToken), redactedIfSet(t.IDToken),
+		t.Expiry.Format(time.RFC3339), t.Scope)
+}
+
+// GoString implements fmt.GoStringer like String.
+func (t Tokens) GoString() string { return t.String() }
+
+// LogValue implements slog.LogValuer without revealing any token.
+func (t Tokens) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("token_type", t.TokenType), slog.Bool("refresh_token", t.RefreshToken != ""),
+		slog.Bool("id_token", t.IDToken != ""), slog.Time("expiry", t.Expiry))
+}
+
+// Message is what a [Sender] sends.
+type Message struct {
+	// To is the recipient: E.164 (+14155550100) or Logto's digits-only
+	// form (14155550100) for SMS.
+	To string
+	// Usage picks the template.
+	Usage UsageType
+	// Payload fills the template's placeholders: {{code}}, and any other
+	// key, with dotted paths into nested maps ({{application.name}}).
+	Payload map[string]any
+}
+
+// Receipt is the answer of [Sender.Send].
+type Receipt struct {
+	// ID is the provider's message ID (Twilio's message SID).
+	ID string `json:"id"`
+	// Segments is how many SMS segments the body takes (0 when unknown).
+	Segments int `json:"segments,omitempty"`
+	// Encoding is "GSM-7" or "UCS-2" for SMS.
+	Encoding string `json:"encoding,omitempty"`
+}
+
+func redactedIfSet(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return redacted
+}
+
+const redacted = "[REDACTED]"

@@ -1,0 +1,190 @@
+package connector
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Option tunes a connector at construction: code-level knobs that are not
+// part of the JSON config (HTTP client, logger, clock, endpoint overrides).
+// An option that receives a bad value makes the constructor fail.
+type Option func(*Options) error
+
+// Options is the resolved set of options a connector is built with. Connector
+// implementations call [ResolveOptions] once in their constructor.
+type Options struct {
+	// HTTPClient makes every outbound request. Never nil after
+	// [ResolveOptions].
+	HTTPClient *http.Client
+	// Logger receives the connector's logs. Never nil; silent by default.
+	Logger *slog.Logger
+	// Now is the clock. Never nil; time.Now by default.
+	Now func() time.Time
+	// Endpoints overrides provider endpoints by name (the names each
+	// connector documents, such as "authorization", "token", "userinfo").
+	Endpoints map[string]string
+	// InstanceID names this connector instance in errors and logs; the
+	// factory ID when empty.
+	InstanceID string
+	// Target overrides the metadata target of a standard connector.
+	Target string
+}
+
+// WithHTTPClient makes the connector send every request through c. Use it to
+// set timeouts and proxies, or to bind a mock (httpmock.ActivateNonDefault).
+func WithHTTPClient(c *http.Client) Option {
+	return func(o *Options) error {
+		if c == nil {
+			return errors.New("WithHTTPClient: client is nil")
+		}
+		o.HTTPClient = c
+		return nil
+	}
+}
+
+// WithLogger sends the connector's logs to l, scoped with the connector's ID.
+// No log line ever holds a secret, token or code.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *Options) error {
+		if l == nil {
+			return errors.New("WithLogger: logger is nil")
+		}
+		o.Logger = l
+		return nil
+	}
+}
+
+// WithClock replaces time.Now (for tests of expiry rules).
+func WithClock(now func() time.Time) Option {
+	return func(o *Options) error {
+		if now == nil {
+			return errors.New("WithClock: clock is nil")
+		}
+		o.Now = now
+		return nil
+	}
+}
+
+// WithEndpoint replaces the provider endpoint called name with rawURL, which
+// must pass [CheckEndpoint] (https, or http on a loopback host). Tests, the
+// demo server and regional hosts use it.
+func WithEndpoint(name, rawURL string) Option {
+	return func(o *Options) error {
+		if name == "" {
+			return errors.New("WithEndpoint: name is empty")
+		}
+		if err := CheckEndpoint(rawURL); err != nil {
+			return fmt.Errorf("WithEndpoint(%q): %w", name, err)
+		}
+		if o.Endpoints == nil {
+			o.Endpoints = map[string]string{}
+		}
+		o.Endpoints[name] = rawURL
+		return nil
+	}
+}
+
+// WithInstanceID names the instance in errors and logs (a host's own
+// connector ID, useful when one factory has several instances).
+func WithInstanceID(id string) Option {
+	return func(o *Options) error {
+		o.InstanceID = id
+		return nil
+	}
+}
+
+// WithTarget sets the target of a standard (multi-instance) connector such
+// as oauth2. Other connectors refuse it.
+func WithTarget(target string) Option {
+	return func(o *Options) error {
+		if target == "" {
+			return errors.New("WithTarget: target is empty")
+		}
+		o.Target = target
+		return nil
+	}
+}
+
+// ResolveOptions applies opts over the defaults: the shared default HTTP
+// client, a silent logger, time.Now. Failures are returned as one
+// invalid_config [*Error].
+func ResolveOptions(opts ...Option) (Options, error) {
+	o := Options{}
+	var errs []error
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return o, &Error{Code: CodeInvalidConfig, Step: StepConfig, Message: "invalid option", Err: errors.Join(errs...)}
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = DefaultHTTPClient()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o, nil
+}
+
+// Endpoint returns the override for name, or def.
+func (o Options) Endpoint(name, def string) string {
+	if u, ok := o.Endpoints[name]; ok {
+		return u
+	}
+	return def
+}
+
+var (
+	defaultClientOnce sync.Once
+	defaultClient     *http.Client
+)
+
+// DefaultHTTPClient is the client connectors use when none is given: one
+// shared client (so connections are pooled across connectors) with a 30 s
+// overall timeout and bounded dial, TLS and header timeouts. It is never
+// http.DefaultClient.
+func DefaultHTTPClient() *http.Client {
+	defaultClientOnce.Do(func() {
+		tr := &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          100,
+			MaxIdleConnsPerHost:   16,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   10 * time.Second,
+			ResponseHeaderTimeout: 20 * time.Second,
+			ExpectContinueTimeout: time.Second,
+		}
+		defaultClient = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	})
+	return defaultClient
+}
+
+// ConnectorID is the ID errors and logs name: the instance ID when set, else
+// factoryID.
+func (o Options) ConnectorID(factoryID string) string {
+	if o.InstanceID != "" {
+		return o.InstanceID
+	}
+	return factoryID
+}
+
+// ScopedLogger returns the logger with a "connector" group naming the
+// connector, as every connector logs.
+func (o Options) ScopedLogger(factoryID string) *slog.Logger {
+	return o.Logger.With(slog.Group("connector", slog.String("id", o.ConnectorID(factoryID)), slog.String("factory", factoryID)))
+}
