@@ -66,7 +66,11 @@ func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
 		return &Error{Code: CodeGeneral, Step: StepConfig, Message: fmt.Sprintf("DecodeConfig needs a pointer to a struct, got %T", dst)}
 	}
 	fail := func(fe FieldErrors) error {
-		return &Error{Code: CodeInvalidConfig, Step: StepConfig, Message: "invalid config", Fields: fe}
+		msg := "1 problem"
+		if len(fe) != 1 {
+			msg = strconv.Itoa(len(fe)) + " problems"
+		}
+		return &Error{Code: CodeInvalidConfig, Step: StepConfig, Message: "the config has " + msg, Fields: fe}
 	}
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 {
@@ -95,20 +99,16 @@ func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
 	for _, f := range fe {
 		bad[f.Path] = true
 	}
-	if len(fe) == 0 {
-		clean, _ := json.Marshal(obj)
-		if err := json.Unmarshal(clean, dst); err != nil {
-			fe = append(fe, FieldError{Path: "(config)", Message: err.Error()})
-		}
+	// Decode what can be decoded even when shape found problems, so that
+	// validation still reports the other fields; a field shape already
+	// reported is not reported again (as "required", say).
+	clean, _ := json.Marshal(obj)
+	if err := json.Unmarshal(clean, dst); err != nil && len(fe) == 0 {
+		fe = append(fe, FieldError{Path: "(config)", Message: err.Error()})
 	}
 	applyDefaultTags(rv.Elem())
 	if d, ok := dst.(Defaulter); ok {
 		d.SetDefaults()
-	}
-	if len(fe) > 0 {
-		// Decoding failed somewhere: validating would report the same
-		// fields again as missing.
-		return fail(fe)
 	}
 	if err := validate.Struct(dst); err != nil {
 		var ve validator.ValidationErrors
@@ -244,6 +244,9 @@ func shape(v any, t reflect.Type, path string, fe *FieldErrors) {
 			f, ok := fields[k]
 			if !ok {
 				*fe = append(*fe, FieldError{Path: joinPath(path, k), Message: "is not a known field" + suggest(k, fields)})
+				// Drop it: encoding/json matches keys regardless of case
+				// and would otherwise fill "apiKey" from "apikey".
+				delete(obj, k)
 				continue
 			}
 			shape(sub, f.Type, joinPath(path, k), fe)

@@ -10,8 +10,9 @@ import (
 // decodes from a JSON string as a plain string does; [Secret.Reveal] returns
 // the value for the one place that must send it.
 //
-// encoding/json marshals a Secret as its value, so a host that stores configs
-// keeps them whole; never marshal a config into a log line.
+// A Secret also marshals to JSON as "[REDACTED]", so a config struct logged
+// through a JSON log handler reveals nothing. Hosts store the raw JSON config
+// they were given, never a marshalled config struct.
 type Secret string
 
 // Reveal returns the secret's value.
@@ -40,6 +41,9 @@ func (s Secret) Format(f fmt.State, verb rune) {
 	}
 	fmt.Fprint(f, s.String())
 }
+
+// MarshalJSON writes "[REDACTED]" (or "" for an empty secret), never the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }
 
 // LogValue implements slog.LogValuer.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

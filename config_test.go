@@ -1,0 +1,239 @@
+package connector_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/connectorkit/connector"
+)
+
+type template struct {
+	UsageType string `json:"usageType" validate:"required,usagetype"`
+	Content   string `json:"content" validate:"required"`
+}
+
+type smsConfig struct {
+	AccountSID    string            `json:"accountSID" validate:"required,startswith=AC" doc:"the account SID"`
+	AuthToken     connector.Secret  `json:"authToken" validate:"required"`
+	Endpoint      string            `json:"endpoint" validate:"omitempty,endpoint"`
+	Mode          string            `json:"mode" default:"fast" validate:"oneof=fast slow"`
+	Retries       int               `json:"retries" default:"3" validate:"min=0,max=10"`
+	Enabled       bool              `json:"enabled"`
+	Templates     []template        `json:"templates" validate:"required,min=1,dive"`
+	CustomConfig  map[string]string `json:"customConfig"`
+	Extra         json.RawMessage   `json:"extra"`
+	checkedByCode bool
+}
+
+func (c *smsConfig) CheckConfig() connector.FieldErrors {
+	c.checkedByCode = true
+	if c.Mode == "slow" && c.Retries > 5 {
+		return connector.FieldErrors{{Path: "retries", Message: "must be at most 5 in slow mode"}}
+	}
+	return nil
+}
+
+func decodeErr(t *testing.T, raw string) *connector.Error {
+	t.Helper()
+	var cfg smsConfig
+	err := connector.DecodeConfig([]byte(raw), &cfg)
+	if err == nil {
+		t.Fatalf("DecodeConfig(%s) succeeded, want an error", raw)
+	}
+	if !errors.Is(err, connector.ErrInvalidConfig) {
+		t.Fatalf("error %v is not invalid_config", err)
+	}
+	var e *connector.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error is not *connector.Error")
+	}
+	return e
+}
+
+func paths(e *connector.Error) map[string]string {
+	m := map[string]string{}
+	for _, f := range e.Fields {
+		m[f.Path] = f.Message
+	}
+	return m
+}
+
+func TestDecodeConfigValid(t *testing.T) {
+	var cfg smsConfig
+	raw := `{"accountSID":"AC1","authToken":"tok-secret","templates":[{"usageType":"Generic","content":"{{code}}"}],
+		"customConfig":{"a":"b"},"extra":{"anything":[1,2]},"enabled":null}`
+	if err := connector.DecodeConfig([]byte(raw), &cfg); err != nil {
+		t.Fatalf("DecodeConfig: %v", err)
+	}
+	if cfg.Mode != "fast" || cfg.Retries != 3 {
+		t.Errorf("defaults not applied: mode %q retries %d", cfg.Mode, cfg.Retries)
+	}
+	if cfg.AuthToken.Reveal() != "tok-secret" || cfg.CustomConfig["a"] != "b" || len(cfg.Extra) == 0 {
+		t.Errorf("fields not decoded: %+v", cfg)
+	}
+	if !cfg.checkedByCode {
+		t.Error("CheckConfig not called")
+	}
+}
+
+func TestDecodeConfigReportsEveryFailure(t *testing.T) {
+	e := decodeErr(t, `{"accountSID":"XX1","mode":"medium","retries":11,"endpoint":"http://example.com/x",
+		"templates":[{"usageType":"SignIn","content":"a"},{"usageType":"Generic","content":"b"},{"usageType":"signin"}]}`)
+	want := map[string]string{
+		"accountSID":             `must start with "AC"`,
+		"authToken":              "is required",
+		"mode":                   "must be one of fast, slow",
+		"retries":                "must be at most 10",
+		"endpoint":               "must use https (plain http is allowed only for loopback hosts)",
+		"templates[2].usageType": "must be one of SignIn, Register, ForgotPassword, OrganizationInvitation, Generic, UserPermissionValidation, BindNewIdentifier, MfaVerification, BindMfa",
+		"templates[2].content":   "is required",
+	}
+	got := paths(e)
+	for p, msg := range want {
+		if got[p] != msg {
+			t.Errorf("field %s: got %q, want %q", p, got[p], msg)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d failures, want %d: %v", len(got), len(want), e.Fields)
+	}
+	if !strings.Contains(e.Error(), "templates[2].usageType: must be one of SignIn") {
+		t.Errorf("Error() does not list the path: %s", e.Error())
+	}
+}
+
+func TestDecodeConfigUnknownAndMistypedFields(t *testing.T) {
+	e := decodeErr(t, `{"accountSID":"AC1","authtoken":"secret-value-1","authToken":"x","retries":"3","mode":5,
+		"templates":[{"usageType":"Generic","content":"c","colour":"red"}],"customConfig":{"k":1},"enabled":"yes","bogus":{}}`)
+	want := map[string]string{
+		"authtoken":           `is not a known field (did you mean "authToken"?)`,
+		"retries":             "must be an integer, got a string",
+		"mode":                "must be a string, got a number",
+		"templates[0].colour": "is not a known field",
+		`customConfig["k"]`:   "must be a string, got a number",
+		"enabled":             "must be a boolean, got a string",
+		"bogus":               "is not a known field",
+	}
+	got := paths(e)
+	for p, msg := range want {
+		if got[p] != msg {
+			t.Errorf("field %s: got %q, want %q", p, got[p], msg)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d failures, want %d: %v", len(got), len(want), e.Fields)
+	}
+	if strings.Contains(e.Error(), "secret-value-1") {
+		t.Errorf("error text reveals a value: %s", e.Error())
+	}
+}
+
+func TestDecodeConfigMalformed(t *testing.T) {
+	for name, raw := range map[string]string{
+		"empty":     "  ",
+		"not json":  "{accountSID:",
+		"array":     "[1]",
+		"string":    `"x"`,
+		"trailing":  `{"accountSID":"AC1"} {}`,
+		"null":      "null",
+		"float int": `{"retries":1.5}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := decodeErr(t, raw)
+			if len(e.Fields) == 0 || e.Fields[0].Message == "" {
+				t.Errorf("no field error: %v", e)
+			}
+		})
+	}
+}
+
+func TestDecodeConfigIgnoreFields(t *testing.T) {
+	var cfg smsConfig
+	raw := `{"accountSID":"AC1","authToken":"t","templates":[{"usageType":"Generic","content":"c"}],"legacy":true}`
+	if err := connector.DecodeConfig([]byte(raw), &cfg); err == nil {
+		t.Fatal("unknown field accepted without IgnoreFields")
+	}
+	if err := connector.DecodeConfig([]byte(raw), &cfg, connector.IgnoreFields("legacy")); err != nil {
+		t.Fatalf("IgnoreFields: %v", err)
+	}
+}
+
+func TestDecodeConfigChecker(t *testing.T) {
+	e := decodeErr(t, `{"accountSID":"AC1","authToken":"t","mode":"slow","retries":7,"templates":[{"usageType":"Generic","content":"c"}]}`)
+	if paths(e)["retries"] != "must be at most 5 in slow mode" {
+		t.Errorf("Checker failure missing: %v", e.Fields)
+	}
+}
+
+func TestDecodeConfigNeedsStructPointer(t *testing.T) {
+	var cfg smsConfig
+	for _, dst := range []any{cfg, nil, new(int), (*smsConfig)(nil)} {
+		err := connector.DecodeConfig([]byte(`{}`), dst)
+		if connector.CodeOf(err) != connector.CodeGeneral {
+			t.Errorf("DecodeConfig(%T) = %v, want a general error", dst, err)
+		}
+	}
+}
+
+func TestSecretNeverPrinted(t *testing.T) {
+	var cfg smsConfig
+	raw := `{"accountSID":"AC1","authToken":"tok-SUPERSECRET","templates":[{"usageType":"Generic","content":"c"}]}`
+	if err := connector.DecodeConfig([]byte(raw), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	l := slog.New(slog.NewJSONHandler(&logs, nil))
+	l.Info("config", "token", cfg.AuthToken, "cfg", cfg)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "token", cfg.AuthToken)
+	for _, out := range []string{
+		fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%s", cfg.AuthToken),
+		fmt.Sprintf("%q", cfg.AuthToken), fmt.Sprintf("%x", cfg.AuthToken), fmt.Sprintf("%d", cfg.AuthToken),
+		fmt.Sprint(cfg.AuthToken), fmt.Sprintf("%v", &cfg), logs.String(),
+	} {
+		if strings.Contains(out, "SUPERSECRET") || strings.Contains(out, fmt.Sprintf("%x", "tok-SUPERSECRET")) {
+			t.Errorf("secret revealed in %q", out)
+		}
+	}
+	if !strings.Contains(fmt.Sprintf("%+v", cfg), "[REDACTED]") {
+		t.Errorf("%%+v does not show the redaction marker: %+v", cfg)
+	}
+	if connector.Secret("").String() != "" || cfg.AuthToken.IsZero() {
+		t.Error("empty/non-empty secret misreported")
+	}
+}
+
+func TestCheckEndpoint(t *testing.T) {
+	ok := []string{"https://example.com/oauth/token", "http://localhost:8080/cb", "http://127.0.0.1/x", "http://[::1]:9/x", "https://h/x?a=b"}
+	bad := []string{"", "example.com/x", "/relative", "ftp://example.com", "http://example.com/x", "https://example.com/#frag",
+		"https://user:pw@example.com/", "https://", "http://10.0.0.1/x", "%zz"}
+	for _, u := range ok {
+		if err := connector.CheckEndpoint(u); err != nil {
+			t.Errorf("CheckEndpoint(%q) = %v, want nil", u, err)
+		}
+	}
+	for _, u := range bad {
+		if err := connector.CheckEndpoint(u); err == nil {
+			t.Errorf("CheckEndpoint(%q) = nil, want an error", u)
+		} else if strings.Contains(err.Error(), "pw") {
+			t.Errorf("CheckEndpoint error reveals credentials: %v", err)
+		}
+	}
+}
+
+func FuzzDecodeConfig(f *testing.F) {
+	f.Add([]byte(`{"accountSID":"AC1","authToken":"t","templates":[{"usageType":"Generic","content":"c"}]}`))
+	f.Add([]byte(`{"templates":[{"usageType":1}],"customConfig":{"a":[]}}`))
+	f.Add([]byte(`[{"a":null}]`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var cfg smsConfig
+		err := connector.DecodeConfig(raw, &cfg)
+		if err != nil && !errors.Is(err, connector.ErrInvalidConfig) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+	})
+}

@@ -1,0 +1,180 @@
+package connector_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/connectorkit/connector"
+)
+
+var sentinels = map[connector.Code]*connector.Error{
+	connector.CodeGeneral:                       connector.ErrGeneral,
+	connector.CodeInvalidMetadata:               connector.ErrInvalidMetadata,
+	connector.CodeUnexpectedType:                connector.ErrUnexpectedType,
+	connector.CodeInvalidConfigGuard:            connector.ErrInvalidConfigGuard,
+	connector.CodeInvalidRequestParameters:      connector.ErrInvalidRequestParameters,
+	connector.CodeInsufficientRequestParameters: connector.ErrInsufficientRequestParameters,
+	connector.CodeInvalidConfig:                 connector.ErrInvalidConfig,
+	connector.CodeInvalidCertificate:            connector.ErrInvalidCertificate,
+	connector.CodeInvalidResponse:               connector.ErrInvalidResponse,
+	connector.CodeTemplateNotFound:              connector.ErrTemplateNotFound,
+	connector.CodeTemplateNotSupported:          connector.ErrTemplateNotSupported,
+	connector.CodeRateLimitExceeded:             connector.ErrRateLimitExceeded,
+	connector.CodeUsageLimitExceeded:            connector.ErrUsageLimitExceeded,
+	connector.CodeNotImplemented:                connector.ErrNotImplemented,
+	connector.CodeSocialAuthCodeInvalid:         connector.ErrSocialAuthCodeInvalid,
+	connector.CodeSocialInvalidAccessToken:      connector.ErrSocialInvalidAccessToken,
+	connector.CodeSocialInvalidIDToken:          connector.ErrSocialInvalidIDToken,
+	connector.CodeAuthorizationFailed:           connector.ErrAuthorizationFailed,
+	connector.CodeStateMismatch:                 connector.ErrStateMismatch,
+	connector.CodeUnknownFactory:                connector.ErrUnknownFactory,
+}
+
+// logtoCodes are the wire strings of Logto's 18 codes, which must never change.
+var logtoCodes = []string{
+	"general", "invalid_metadata", "unexpected_type", "invalid_config_guard", "invalid_request_parameters",
+	"insufficient_request_parameters", "invalid_config", "invalid_certificate", "invalid_response",
+	"template_not_found", "template_not_supported", "rate_limit_exceeded", "usage_limit_exceeded",
+	"not_implemented", "social_auth_code_invalid", "social_invalid_access_token", "social_invalid_id_token",
+	"authorization_failed",
+}
+
+func TestCodesCoverLogto(t *testing.T) {
+	have := map[string]bool{}
+	for _, c := range connector.Codes() {
+		if have[string(c)] {
+			t.Errorf("code %q listed twice", c)
+		}
+		have[string(c)] = true
+		if sentinels[c] == nil {
+			t.Errorf("code %q has no sentinel in this test's table", c)
+		}
+	}
+	for _, c := range logtoCodes {
+		if !have[c] {
+			t.Errorf("Logto code %q missing from Codes()", c)
+		}
+	}
+	if len(sentinels) != len(connector.Codes()) {
+		t.Errorf("sentinel table has %d entries, Codes() %d", len(sentinels), len(connector.Codes()))
+	}
+}
+
+func TestErrorRoundTripsEveryCode(t *testing.T) {
+	for _, code := range connector.Codes() {
+		t.Run(string(code), func(t *testing.T) {
+			cause := io.ErrUnexpectedEOF
+			e := &connector.Error{Code: code, Connector: "test", Step: connector.StepTokenExchange, Err: cause}
+			wrapped := fmt.Errorf("signing in: %w", e)
+
+			if !errors.Is(wrapped, sentinels[code]) {
+				t.Fatalf("errors.Is(%v, sentinel %q) = false", wrapped, code)
+			}
+			for other, s := range sentinels {
+				if other != code && errors.Is(wrapped, s) {
+					t.Errorf("errors.Is matched the %q sentinel too", other)
+				}
+			}
+			var got *connector.Error
+			if !errors.As(wrapped, &got) || got != e {
+				t.Fatalf("errors.As did not find the *Error")
+			}
+			if !errors.Is(wrapped, io.ErrUnexpectedEOF) {
+				t.Errorf("cause lost: errors.Is(err, io.ErrUnexpectedEOF) = false")
+			}
+			if connector.CodeOf(wrapped) != code {
+				t.Errorf("CodeOf = %q", connector.CodeOf(wrapped))
+			}
+			if !strings.Contains(e.Error(), string(code)) {
+				t.Errorf("Error() %q does not name the code", e.Error())
+			}
+		})
+	}
+}
+
+func TestHTTPStatus(t *testing.T) {
+	tests := []struct {
+		code connector.Code
+		want int
+	}{
+		{connector.CodeGeneral, 400},
+		{connector.CodeInvalidConfig, 400},
+		{connector.CodeTemplateNotFound, 400},
+		{connector.CodeRateLimitExceeded, 429},
+		{connector.CodeUsageLimitExceeded, 429},
+		{connector.CodeNotImplemented, 501},
+		{connector.CodeSocialAuthCodeInvalid, 401},
+		{connector.CodeSocialInvalidAccessToken, 401},
+		{connector.CodeSocialInvalidIDToken, 401},
+		{connector.CodeAuthorizationFailed, 401},
+		{connector.CodeStateMismatch, 401},
+	}
+	for _, tt := range tests {
+		if got := connector.HTTPStatus(fmt.Errorf("x: %w", &connector.Error{Code: tt.code})); got != tt.want {
+			t.Errorf("HTTPStatus(%s) = %d, want %d", tt.code, got, tt.want)
+		}
+	}
+	if got := connector.HTTPStatus(errors.New("plain")); got != http.StatusInternalServerError {
+		t.Errorf("HTTPStatus(plain error) = %d, want 500", got)
+	}
+	if connector.CodeOf(nil) != "" || connector.CodeOf(errors.New("x")) != connector.CodeGeneral {
+		t.Errorf("CodeOf of nil / plain error wrong")
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	e := &connector.Error{
+		Code: connector.CodeSocialAuthCodeInvalid, Connector: "kakao-universal", Step: connector.StepTokenExchange,
+		Message: "token endpoint refused the code", Status: 400, ProviderCode: "invalid_grant",
+		ProviderMessage: "authorization code not found", RetryAfter: 3 * time.Second,
+	}
+	want := "connector kakao-universal: token_exchange: social_auth_code_invalid: token endpoint refused the code " +
+		"(status 400; provider error invalid_grant: authorization code not found; retry after 3s)"
+	if got := e.Error(); got != want {
+		t.Errorf("Error() =\n%s\nwant\n%s", got, want)
+	}
+	if got := (&connector.Error{}).Error(); got != "general" {
+		t.Errorf("zero Error() = %q, want %q", got, "general")
+	}
+	fe := &connector.Error{Code: connector.CodeInvalidConfig, Message: "invalid config",
+		Fields: connector.FieldErrors{{Path: "clientId", Message: "is required"}, {Path: "scope", Message: "must be a string, got a number"}}}
+	if got, want := fe.Error(), "invalid_config: invalid config: clientId: is required; scope: must be a string, got a number"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	if !connector.IsRetryable(fmt.Errorf("w: %w", &connector.Error{Code: connector.CodeGeneral, Retryable: true})) {
+		t.Error("IsRetryable = false for a retryable error")
+	}
+	if connector.IsRetryable(&connector.Error{Code: connector.CodeGeneral}) || connector.IsRetryable(errors.New("x")) {
+		t.Error("IsRetryable = true for a non-retryable error")
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0},
+		{"7", 7 * time.Second},
+		{" 120 ", 2 * time.Minute},
+		{"-5", 0},
+		{"soon", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+		{"99999999999", 365 * 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		if got := connector.ParseRetryAfter(tt.in, now); got != tt.want {
+			t.Errorf("ParseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
