@@ -358,10 +358,12 @@ func applyDefaultTags(v reflect.Value) {
 var validate = newValidator()
 
 func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
+	// Blank names are kept blank, so an embedded struct adds no segment to
+	// the path, as its fields are promoted in JSON.
+	v := validator.New(validator.WithRequiredStructEnabled(), validator.WithTagNameFuncBlankOmit())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
+		if name == "-" || (name == "" && f.Anonymous) {
 			return ""
 		}
 		if name == "" {
