@@ -106,7 +106,7 @@ func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
 	if err := json.Unmarshal(clean, dst); err != nil && len(fe) == 0 {
 		fe = append(fe, FieldError{Path: "(config)", Message: err.Error()})
 	}
-	applyDefaultTags(rv.Elem())
+	applyDefaultTags(rv.Elem(), obj)
 	if d, ok := dst.(Defaulter); ok {
 		d.SetDefaults()
 	}
@@ -315,29 +315,50 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-// applyDefaultTags sets zero string, bool and integer fields that carry a
-// `default` tag, recursing into nested structs and slices of structs.
-func applyDefaultTags(v reflect.Value) {
+// applyDefaultTags sets the fields that carry a `default` tag and whose key
+// is absent from the JSON object (or null), recursing into nested structs and
+// slices of structs. As in Logto's configs, an explicit value, even "", is
+// kept: "profileMap":{"phone":""} means "map no phone".
+func applyDefaultTags(v reflect.Value, obj map[string]any) {
 	t := v.Type()
+	names := map[string]string{} // Go field name → JSON key
+	for k, f := range jsonFields(t) {
+		names[f.Name] = k
+	}
 	for i := 0; i < t.NumField(); i++ {
 		f, fv := t.Field(i), v.Field(i)
+		if f.Anonymous && fv.Kind() == reflect.Struct {
+			applyDefaultTags(fv, obj) // promoted fields share the object
+			continue
+		}
 		if !f.IsExported() {
 			continue
 		}
+		key, ok := names[f.Name]
+		if !ok {
+			continue
+		}
+		val := obj[key]
 		switch fv.Kind() {
 		case reflect.Struct:
-			applyDefaultTags(fv)
+			sub, _ := val.(map[string]any)
+			applyDefaultTags(fv, sub)
 			continue
 		case reflect.Slice:
 			if fv.Type().Elem().Kind() == reflect.Struct {
+				arr, _ := val.([]any)
 				for j := 0; j < fv.Len(); j++ {
-					applyDefaultTags(fv.Index(j))
+					var sub map[string]any
+					if j < len(arr) {
+						sub, _ = arr[j].(map[string]any)
+					}
+					applyDefaultTags(fv.Index(j), sub)
 				}
 			}
 			continue
 		}
 		def, ok := f.Tag.Lookup("default")
-		if !ok || !fv.IsZero() {
+		if !ok || val != nil {
 			continue
 		}
 		switch fv.Kind() {

@@ -237,3 +237,29 @@ func FuzzDecodeConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeConfigDefaultsOnlyWhenAbsent(t *testing.T) {
+	type inner struct {
+		Phone string `json:"phone" default:"phone"`
+		Email string `json:"email" default:"email"`
+	}
+	type cfg struct {
+		Mode  string  `json:"mode" default:"fast"`
+		Map   inner   `json:"profileMap"`
+		Items []inner `json:"items"`
+	}
+	var c cfg
+	if err := connector.DecodeConfig([]byte(`{"mode":null,"profileMap":{"phone":""},"items":[{"email":"e"},{}]}`), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Mode != "fast" || c.Map.Phone != "" || c.Map.Email != "email" {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.Items[0].Email != "e" || c.Items[0].Phone != "phone" || c.Items[1].Email != "email" {
+		t.Errorf("slice defaults: %+v", c.Items)
+	}
+	var absent cfg
+	if err := connector.DecodeConfig([]byte(`{}`), &absent); err != nil || absent.Map.Phone != "phone" {
+		t.Errorf("absent object: %v %+v", err, absent)
+	}
+}

@@ -1,0 +1,53 @@
+package profilemap_test
+
+import (
+	"fmt"
+
+	"github.com/connectorkit/connector/profilemap"
+)
+
+// Compile a Logto-style profileMap once, then map each userinfo document.
+func ExampleCompile() {
+	m, err := profilemap.Compile(profilemap.Map{
+		ID:            "data.user.id",
+		Name:          "data.user.profile.displayName",
+		Email:         "data.user.emails[0].value",
+		EmailVerified: "data.user.emails[0].verified",
+	})
+	if err != nil {
+		panic(err)
+	}
+	info, err := m.Apply([]byte(`{"data":{"user":{"id":9223372036854775807,
+		"profile":{"displayName":"Ada"},"emails":[{"value":"ada@example.com","verified":true}]}}}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(info.ID, info.Name, info.Email, info.EmailVerified)
+	// Output: 9223372036854775807 Ada ada@example.com true
+}
+
+// A wrong type is an invalid_response error that names the path.
+func ExampleMapper_Apply_wrongType() {
+	m, _ := profilemap.Compile(profilemap.Map{})
+	_, err := m.Apply([]byte(`{"id":"42","email":12345}`))
+	fmt.Println(err)
+	// Output: userinfo: invalid_response: userinfo field at path "email" must be a string, got a number (12345)
+}
+
+// gjson queries come for free: the first element matching a condition.
+func ExampleCompilePath() {
+	p, err := profilemap.CompilePath("emails.#(primary==true).value")
+	if err != nil {
+		panic(err)
+	}
+	email, _ := p.Str([]byte(`{"emails":[{"value":"old@example.com"},{"value":"new@example.com","primary":true}]}`))
+	fmt.Println(email)
+	// Output: new@example.com
+}
+
+// ID reads an exact decimal ID without a full Map (Kakao's 64-bit IDs).
+func ExampleID() {
+	id, err := profilemap.ID([]byte(`{"id":9223372036854775807}`), "id")
+	fmt.Println(id, err)
+	// Output: 9223372036854775807 <nil>
+}

@@ -1,0 +1,383 @@
+// Package profilemap turns a provider's JSON profile into
+// [connector.UserInfo] through paths, with the semantics of Logto's
+// profileMap (keys id, email, phone, name, avatar; dotted paths; array
+// indexes) and more: optional emailVerified and phoneVerified paths, exact
+// decimal IDs (a 64-bit ID never passes through float64), and an
+// invalid_response error naming the path when a value has the wrong type.
+//
+//	m, err := profilemap.Compile(profilemap.Map{ID: "data.user.id", Email: "emails.0.value"})
+//	// once, at construction; then per sign-in:
+//	info, err := m.Apply(body) // body is the userinfo JSON
+//	fmt.Println(info.ID, info.Email, info.EmailVerified)
+//
+// Paths are evaluated by github.com/tidwall/gjson. Logto's forms work as
+// written ("contact.email", "emails.0.value", and the bracket form
+// "emails[0].value"), and gjson's queries come for free, such as the first
+// element matching a condition: "emails.#(primary==true).email". A key that
+// contains a dot is written with a backslash: "urn:ietf\.claims.email".
+package profilemap
+
+import (
+	"fmt"
+	"github.com/connectorkit/connector/internal/jsonx"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/connectorkit/connector"
+)
+
+// Map says where each user info field is in the provider's profile. Empty
+// fields take their defaults: the field's own name for id, email, phone,
+// name and avatar (as Logto); no verified flags unless mapped (an unmapped
+// flag is false: an address the provider did not vouch for must never look
+// verified).
+//
+// The JSON tags are Logto's profileMap keys, so a Map decodes from a Logto
+// config's profileMap as is.
+type Map struct {
+	ID            string `json:"id" default:"id" doc:"path of the user's ID (a string or an integer) in the userinfo JSON"`
+	Email         string `json:"email" default:"email" doc:"path of the email address"`
+	Phone         string `json:"phone" default:"phone" doc:"path of the phone number"`
+	Name          string `json:"name" default:"name" doc:"path of the display name"`
+	Avatar        string `json:"avatar" default:"avatar" doc:"path of the avatar URL"`
+	EmailVerified string `json:"emailVerified,omitempty" doc:"path of a boolean saying the email is verified (unset: never verified)"`
+	PhoneVerified string `json:"phoneVerified,omitempty" doc:"path of a boolean saying the phone is verified (unset: never verified)"`
+}
+
+// Mapper is a compiled [Map]. It is immutable and safe for concurrent use.
+type Mapper struct {
+	id, email, phone, name, avatar Path
+	emailVerified, phoneVerified   Path
+}
+
+// Compile checks every path of m (defaults applied) and returns the mapper.
+// An invalid path is an invalid_config [*connector.Error] whose Fields name
+// each bad key ("profileMap.email").
+func Compile(m Map) (*Mapper, error) {
+	var fe connector.FieldErrors
+	compile := func(key, p, def string) Path {
+		if p == "" {
+			p = def
+		}
+		if p == "" {
+			return Path{}
+		}
+		cp, err := CompilePath(p)
+		if err != nil {
+			fe = append(fe, connector.FieldError{Path: "profileMap." + key, Message: err.Error()})
+		}
+		return cp
+	}
+	mp := &Mapper{
+		id:            compile("id", m.ID, "id"),
+		email:         compile("email", m.Email, "email"),
+		phone:         compile("phone", m.Phone, "phone"),
+		name:          compile("name", m.Name, "name"),
+		avatar:        compile("avatar", m.Avatar, "avatar"),
+		emailVerified: compile("emailVerified", m.EmailVerified, ""),
+		phoneVerified: compile("phoneVerified", m.PhoneVerified, ""),
+	}
+	if len(fe) > 0 {
+		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepConfig, Message: "invalid profile map", Fields: fe}
+	}
+	return mp, nil
+}
+
+// Check returns the field errors of m's paths, for config Checker
+// implementations that report every failure at once.
+func (m Map) Check() connector.FieldErrors {
+	_, err := Compile(m)
+	if ce, ok := err.(*connector.Error); ok {
+		return ce.Fields
+	}
+	return nil
+}
+
+// Apply maps doc, a JSON object, to user info. Raw is doc itself (not a
+// copy). Errors are invalid_response [*connector.Error]s with step userinfo
+// (the connector ID left for the caller to set): doc is not a JSON object;
+// the ID is missing, empty, or not a string or an integer; email, phone,
+// name or avatar is not a string; a verified flag is not a boolean.
+// Missing, null and empty values count as absent.
+func (m *Mapper) Apply(doc []byte) (*connector.UserInfo, error) {
+	if !ValidObject(doc) {
+		return nil, invalid("userinfo response is not a JSON object")
+	}
+	s := string(doc) // one copy: every result below is a substring of it
+	id, err := m.id.id(s)
+	if err != nil {
+		return nil, err
+	}
+	info := &connector.UserInfo{ID: id, Raw: doc}
+	fields := [...]struct {
+		p   *Path
+		dst *string
+	}{{&m.email, &info.Email}, {&m.phone, &info.Phone}, {&m.name, &info.Name}, {&m.avatar, &info.Avatar}}
+	for _, f := range fields {
+		if *f.dst, err = f.p.str(s); err != nil {
+			return nil, err
+		}
+	}
+	if info.EmailVerified, err = m.emailVerified.boolean(s); err != nil {
+		return nil, err
+	}
+	if info.PhoneVerified, err = m.phoneVerified.boolean(s); err != nil {
+		return nil, err
+	}
+	if info.Email == "" {
+		info.EmailVerified = false
+	}
+	if info.Phone == "" {
+		info.PhoneVerified = false
+	}
+	return info, nil
+}
+
+// String shows the compiled paths.
+func (m *Mapper) String() string {
+	return fmt.Sprintf("profilemap.Mapper{id:%q email:%q phone:%q name:%q avatar:%q emailVerified:%q phoneVerified:%q}",
+		m.id.src, m.email.src, m.phone.src, m.name.src, m.avatar.src, m.emailVerified.src, m.phoneVerified.src)
+}
+
+func invalid(msg string) *connector.Error {
+	return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo, Message: msg}
+}
+
+// Path is one compiled path. The zero Path maps nothing: its readers report
+// the value as absent.
+type Path struct {
+	src  string // as written
+	expr string // gjson syntax
+}
+
+// CompilePath checks p and converts Logto's bracket indexes ("a[0].b") to
+// gjson's form ("a.0.b").
+func CompilePath(p string) (Path, error) {
+	if strings.TrimSpace(p) == "" {
+		return Path{}, fmt.Errorf("must be a non-empty path")
+	}
+	if strings.TrimSpace(p) != p {
+		return Path{}, fmt.Errorf("must not start or end with spaces")
+	}
+	expr, err := toGJSON(p)
+	if err != nil {
+		return Path{}, err
+	}
+	return Path{src: p, expr: expr}, nil
+}
+
+// MustCompilePath is CompilePath for paths written in code; it panics on an
+// invalid path.
+func MustCompilePath(p string) Path {
+	cp, err := CompilePath(p)
+	if err != nil {
+		panic("profilemap: " + p + ": " + err.Error())
+	}
+	return cp
+}
+
+// String returns the path as written.
+func (p Path) String() string { return p.src }
+
+// IsZero reports whether p maps nothing.
+func (p Path) IsZero() bool { return p.expr == "" }
+
+// toGJSON validates p and rewrites bracket indexes.
+func toGJSON(p string) (string, error) {
+	var b strings.Builder
+	b.Grow(len(p))
+	depth := 0 // inside #( ... ) queries, where any syntax goes
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(p) {
+				return "", fmt.Errorf("ends with a lone backslash")
+			}
+			b.WriteByte(c)
+			b.WriteByte(p[i+1])
+			i++
+			continue
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth < 0 {
+				return "", fmt.Errorf("has an unbalanced ')' at byte %d", i)
+			}
+		case c == '[' && depth == 0:
+			end := strings.IndexByte(p[i:], ']')
+			if end < 0 {
+				return "", fmt.Errorf("has an unclosed '[' at byte %d", i)
+			}
+			idx := p[i+1 : i+end]
+			if idx == "" || strings.Trim(idx, "0123456789") != "" {
+				return "", fmt.Errorf("has a bad array index %q at byte %d: use a number such as [0]", idx, i)
+			}
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), ".") {
+				b.WriteByte('.')
+			}
+			b.WriteString(idx)
+			i += end
+			continue
+		case c == ']' && depth == 0:
+			return "", fmt.Errorf("has an unbalanced ']' at byte %d", i)
+		case c == '.' && depth == 0:
+			if b.Len() == 0 || strings.HasSuffix(b.String(), ".") || i == len(p)-1 {
+				return "", fmt.Errorf("has an empty segment at byte %d", i)
+			}
+		}
+		b.WriteByte(c)
+	}
+	if depth != 0 {
+		return "", fmt.Errorf("has an unclosed '('")
+	}
+	return b.String(), nil
+}
+
+// get evaluates p in s (JSON text).
+func (p Path) get(s string) gjson.Result {
+	if p.expr == "" {
+		return gjson.Result{}
+	}
+	return gjson.Get(s, p.expr)
+}
+
+// id reads an ID: a non-empty string, or an integer kept as its exact
+// decimal text.
+func (p Path) id(s string) (string, error) {
+	r := p.get(s)
+	switch r.Type {
+	case gjson.String:
+		if r.Str != "" {
+			return r.Str, nil
+		}
+	case gjson.Number:
+		if isInteger(r.Raw) {
+			return r.Raw, nil
+		}
+		return "", invalid(fmt.Sprintf("userinfo id at path %q must be a string or an integer, got the number %s", p.src, clip(r.Raw)))
+	case gjson.Null:
+	default:
+		if r.Exists() {
+			return "", invalid(fmt.Sprintf("userinfo id at path %q must be a string or an integer, got %s", p.src, kind(r)))
+		}
+	}
+	return "", invalid(fmt.Sprintf("userinfo has no id at path %q", p.src))
+}
+
+// str reads an optional string; null and missing are "".
+func (p Path) str(s string) (string, error) {
+	r := p.get(s)
+	switch r.Type {
+	case gjson.String:
+		return r.Str, nil
+	case gjson.Null:
+		return "", nil
+	}
+	return "", invalid(fmt.Sprintf("userinfo field at path %q must be a string, got %s", p.src, kind(r)))
+}
+
+// boolean reads an optional flag: true, false, or the strings "true" and
+// "false" (Apple sends either); null and missing are false.
+func (p Path) boolean(s string) (bool, error) {
+	r := p.get(s)
+	switch r.Type {
+	case gjson.True:
+		return true, nil
+	case gjson.False, gjson.Null:
+		return false, nil
+	case gjson.String:
+		switch strings.ToLower(r.Str) {
+		case "true":
+			return true, nil
+		case "false", "":
+			return false, nil
+		}
+		return false, invalid(fmt.Sprintf("userinfo flag at path %q must be a boolean, got the string %q", p.src, clip(r.Str)))
+	}
+	return false, invalid(fmt.Sprintf("userinfo flag at path %q must be a boolean, got %s", p.src, kind(r)))
+}
+
+// ID reads the ID at p in doc, a JSON document: a non-empty string, or an
+// integer as its exact decimal text (a 64-bit ID survives). Errors are
+// invalid_response.
+func (p Path) ID(doc []byte) (string, error) {
+	if !ValidJSON(doc) {
+		return "", invalid("userinfo response is not valid JSON")
+	}
+	return p.id(string(doc))
+}
+
+// Str reads the optional string at p in doc ("" when missing or null).
+func (p Path) Str(doc []byte) (string, error) {
+	if !ValidJSON(doc) {
+		return "", invalid("userinfo response is not valid JSON")
+	}
+	return p.str(string(doc))
+}
+
+// Bool reads the optional flag at p in doc (true, false, "true", "false";
+// false when missing or null).
+func (p Path) Bool(doc []byte) (bool, error) {
+	if !ValidJSON(doc) {
+		return false, invalid("userinfo response is not valid JSON")
+	}
+	return p.boolean(string(doc))
+}
+
+// ID reads the ID at path in doc, as [Path.ID]; an invalid path is an
+// invalid_config error.
+func ID(doc []byte, path string) (string, error) {
+	p, err := CompilePath(path)
+	if err != nil {
+		return "", &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepConfig,
+			Message: fmt.Sprintf("path %q %s", path, err.Error())}
+	}
+	return p.ID(doc)
+}
+
+func isInteger(raw string) bool {
+	s := strings.TrimPrefix(raw, "-")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func kind(r gjson.Result) string {
+	switch r.Type {
+	case gjson.Null:
+		return "null"
+	case gjson.True, gjson.False:
+		return "a boolean (" + r.Raw + ")"
+	case gjson.Number:
+		return "a number (" + clip(r.Raw) + ")"
+	case gjson.String:
+		return "a string"
+	}
+	if r.IsArray() {
+		return "an array"
+	}
+	return "an object"
+}
+
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
+
+// ValidJSON reports whether doc is one valid JSON value nested at most
+// 512 levels deep (gjson, which reads the paths, recurses without a limit).
+func ValidJSON(doc []byte) bool { return jsonx.Valid(doc) }
+
+// ValidObject is ValidJSON for a document that must be a JSON object.
+func ValidObject(doc []byte) bool { return jsonx.ValidObject(doc) }
