@@ -123,7 +123,11 @@ func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
 		}
 	}
 	if c, ok := dst.(Checker); ok {
-		fe = append(fe, c.CheckConfig()...)
+		for _, f := range c.CheckConfig() {
+			if !bad[f.Path] {
+				fe = append(fe, f)
+			}
+		}
 	}
 	if len(fe) > 0 {
 		return fail(fe)

@@ -1,0 +1,227 @@
+package twilio
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/httpx"
+	twclient "github.com/twilio/twilio-go/client"
+)
+
+// sdkBase is the base URL twilio-go's generated services put in front of
+// every path; [api] replaces it with the configured endpoint.
+const sdkBase = "https://api.twilio.com"
+
+// maxProviderText bounds the provider's error texts kept in an error.
+const maxProviderText = 1024
+
+// api is the connector's Twilio REST transport, built once in [New] and
+// shared by every send: the HTTP client (its transport, and so its
+// connection pool, is the injected one), the base URL and the Basic
+// credentials. twilio-go's generated code reaches it through [call], a
+// per-send binding of the caller's context.
+type api struct {
+	id         string
+	http       *http.Client
+	base       string // scheme://host[/path], without a trailing slash
+	auth       string // "Basic ..." (secret)
+	accountSID string
+	userAgent  string
+	now        func() time.Time
+}
+
+func newAPI(id, base, user, password, accountSID string, hc *http.Client, now func() time.Time) *api {
+	c := *hc // a shallow copy shares the transport and its pooled connections
+	c.Transport = httpx.CapTransport(hc.Transport, httpx.DefaultMaxBody)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error {
+		// The Messages API never redirects: a redirect would resend the
+		// credentials and turn the POST into a GET.
+		return http.ErrUseLastResponse
+	}
+	return &api{
+		id:         id,
+		http:       &c,
+		base:       strings.TrimRight(base, "/"),
+		auth:       "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password)),
+		accountSID: accountSID,
+		userAgent:  "connectorkit-twilio twilio-go/" + twclient.LibraryVersion,
+		now:        now,
+	}
+}
+
+// String hides the credentials.
+func (a *api) String() string { return "twilio api " + a.base }
+
+// GoString hides the credentials.
+func (a *api) GoString() string { return a.String() }
+
+// call binds the caller's context to the shared [api] for one send. It
+// implements twilio-go's client.BaseClient, whose SendRequest takes no
+// context: this is how the context reaches the HTTP request.
+type call struct {
+	ctx context.Context
+	*api
+}
+
+var _ twclient.BaseClient = call{}
+
+// AccountSid implements client.BaseClient.
+func (c call) AccountSid() string { return c.accountSID }
+
+// SetTimeout implements client.BaseClient. The connector is immutable:
+// deadlines come from the caller's context and the injected client.
+func (c call) SetTimeout(time.Duration) {}
+
+// SetOauth implements client.BaseClient. The connector authenticates with
+// Basic credentials only.
+func (c call) SetOauth(twclient.OAuth) {}
+
+// OAuth implements client.BaseClient.
+func (c call) OAuth() twclient.OAuth { return nil }
+
+// SendRequest implements client.BaseClient: it sends a form request of
+// twilio-go's generated code with the caller's context, reads the answer
+// whole (capped), so the connection goes back to the pool before twilio-go
+// decodes it, and turns a failure into a [*connector.Error].
+func (c call) SendRequest(method, rawURL string, data url.Values, headers map[string]interface{}, _ ...byte) (*http.Response, error) {
+	path, ok := strings.CutPrefix(rawURL, sdkBase)
+	if !ok || method != http.MethodPost {
+		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepSend,
+			Message: "unexpected request from twilio-go: " + method + " to another host"}
+	}
+	req, err := http.NewRequestWithContext(c.ctx, method, c.base+path, strings.NewReader(data.Encode()))
+	if err != nil {
+		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepSend,
+			Message: "cannot build the request to twilio", Err: err}
+	}
+	for k, v := range headers {
+		if s, ok := v.(string); ok {
+			req.Header.Set(k, s)
+		}
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(err)
+	}
+	body, err := httpx.ReadResponse(resp, httpx.DefaultMaxBody)
+	if err != nil {
+		if errors.Is(err, httpx.ErrBodyTooLarge) {
+			return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: connector.StepSend,
+				Status: resp.StatusCode, Message: "twilio's answer is larger than " + strconv.FormatInt(httpx.DefaultMaxBody>>20, 10) + " MiB"}
+		}
+		return nil, c.transportError(err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		return resp, nil
+	}
+	return nil, c.statusError(resp, body)
+}
+
+// transportError maps a failure to get an answer. The caller's own
+// deadline or cancellation is kept in the chain (errors.Is(err,
+// context.DeadlineExceeded)) and is not retryable; a network failure is.
+func (c call) transportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its text repeats the URL; the cause is what matters
+	}
+	e := &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepSend,
+		Message: "no answer from twilio", Retryable: true, Err: err}
+	if ctxErr := c.ctx.Err(); ctxErr != nil {
+		e.Retryable = false
+		if !errors.Is(err, ctxErr) {
+			e.Err = errors.Join(ctxErr, err)
+		}
+	}
+	return e
+}
+
+// statusError maps a non-2xx answer, Twilio's {code, message, more_info,
+// status} or anything else, to an error.
+func (c call) statusError(resp *http.Response, body []byte) error {
+	e := &connector.Error{Connector: c.id, Step: connector.StepSend, Status: resp.StatusCode}
+	pe, isTwilio := parseError(body)
+	if isTwilio {
+		e.ProviderCode = pe.code
+		e.ProviderMessage = pe.message
+		if pe.moreInfo != "" {
+			e.ProviderDetails = map[string]string{"more_info": pe.moreInfo}
+		}
+	}
+	status := resp.StatusCode
+	switch {
+	case pe.code == "21211" || pe.code == "21614":
+		e.Code, e.Message = connector.CodeInvalidRequestParameters, "twilio refused the recipient"
+	case pe.code == "20003" || status == http.StatusUnauthorized:
+		e.Code, e.Message = connector.CodeInvalidConfig, "twilio refused the credentials: check accountSID and authToken (or apiKeySID and apiKeySecret)"
+	case pe.code == "20429" || status == http.StatusTooManyRequests:
+		e.Code, e.Message = connector.CodeRateLimitExceeded, "twilio's rate limit is exceeded"
+		e.Retryable = true
+		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	case status >= 500:
+		e.Code, e.Message = connector.CodeGeneral, "twilio failed to handle the message"
+		e.Retryable = true
+	case status >= 300 && status < 400:
+		e.Code, e.Message = connector.CodeInvalidResponse, "twilio answered with a redirect"
+	case !isTwilio:
+		e.Code, e.Message = connector.CodeInvalidResponse, "twilio answered with an error that is not Twilio's JSON error"
+	default:
+		e.Code, e.Message = connector.CodeGeneral, "twilio refused the message"
+	}
+	return e
+}
+
+// providerError is Twilio's error document.
+type providerError struct {
+	code, message, moreInfo string
+}
+
+// parseError reads Twilio's {code, message, more_info, status}, leniently
+// about the types it meets (a code as a number or a string). ok is false
+// when body is not a JSON object with a code or a message.
+func parseError(body []byte) (pe providerError, ok bool) {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil || doc == nil {
+		return pe, false
+	}
+	switch v := doc["code"].(type) {
+	case json.Number:
+		pe.code = v.String()
+	case string:
+		pe.code = v
+	}
+	pe.code = clip(strings.TrimSpace(pe.code), 32)
+	if s, isString := doc["message"].(string); isString {
+		pe.message = clip(s, maxProviderText)
+	}
+	if s, isString := doc["more_info"].(string); isString {
+		pe.moreInfo = clip(s, maxProviderText)
+	}
+	return pe, pe.code != "" || pe.message != ""
+}
+
+// clip cuts s to at most n bytes and drops invalid UTF-8, including a
+// sequence the cut split.
+func clip(s string, n int) string {
+	if len(s) > n {
+		s = s[:n]
+	}
+	return strings.ToValidUTF8(s, "")
+}

@@ -1,0 +1,280 @@
+// Package twilio sends one-time codes by SMS through Twilio Programmable
+// Messaging, with a template per usage type. It opens Logto's Twilio SMS
+// connector config unchanged (factory "twilio-short-message-service").
+//
+//	c, err := twilio.New(rawConfig, connector.WithHTTPClient(client))
+//	receipt, err := c.Send(ctx, connector.Message{
+//		To: "+14155550100", Usage: connector.UsageSignIn,
+//		Payload: map[string]any{"code": "123456"},
+//	})
+//	// receipt.ID is the Twilio message SID, receipt.Segments the SMS count
+//
+// [Connector.Send] picks the template of the exact usage type, else the
+// Generic one, else fails with template_not_found; renders its placeholders
+// ({{code}}, any payload key, dotted paths); normalises the recipient to
+// E.164 (from E.164 or Logto's digits-only form) and refuses an invalid one
+// before any request; and creates the message with To, MessagingServiceSid
+// (or From), Body and RiskCheck. The receipt reports the body's encoding
+// (GSM-7 or UCS-2) and how many SMS segments Twilio bills.
+//
+// Twilio's errors keep their code, message and more_info in the
+// [*connector.Error]: 21211 and 21614 (invalid or non-mobile recipient) are
+// invalid_request_parameters, 20003 (authentication) invalid_config, 20429
+// and HTTP 429 rate_limit_exceeded with Retry-After, 5xx a retryable
+// general error, anything else general. The caller's context bounds every
+// request, though twilio-go's API takes none.
+//
+// The API host is https://api.twilio.com, or the config's host; the "api"
+// endpoint option replaces it (connector.WithEndpoint("api",
+// "http://127.0.0.1:8080") for a local mock).
+package twilio
+
+import (
+	"context"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/msgtemplate"
+	"github.com/connectorkit/connector/internal/phone"
+	"github.com/connectorkit/connector/internal/smsenc"
+	twclient "github.com/twilio/twilio-go/client"
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+)
+
+// Provider facts.
+const (
+	// FactoryID is Logto's connector ID.
+	FactoryID = "twilio-short-message-service"
+	// Target is Logto's target name.
+	Target = "twilio-sms"
+	// EndpointAPI names the API base URL for [connector.WithEndpoint]: a
+	// scheme and host, optionally with a path prefix. Messages are created
+	// at {api}/2010-04-01/Accounts/{accountSID}/Messages.json.
+	EndpointAPI = "api"
+	// DefaultHost is Twilio's API host.
+	DefaultHost = "api.twilio.com"
+	// TestCode is the code [TestSend] sends, as Logto's console does.
+	TestCode = "000000"
+)
+
+//go:embed logo.svg
+var logoSVG []byte
+
+var logo = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
+
+var schema = connector.ConfigSchema(Config{}, "Twilio SMS")
+
+func metadata() connector.Metadata {
+	return connector.Metadata{
+		ID:     FactoryID,
+		Target: Target,
+		Type:   connector.TypeSMS,
+		Name:   map[string]string{"en": "Twilio SMS"},
+		Description: map[string]string{
+			"en": "Sends one-time codes by SMS through Twilio Programmable Messaging, with a template per usage type.",
+		},
+		Logo:         logo,
+		ConfigSchema: slices.Clone(schema),
+		ReadmeURL:    "https://www.twilio.com/docs/messaging/api/message-resource",
+	}
+}
+
+// Factory returns the factory to register in a [connector.Registry].
+func Factory() connector.Factory {
+	return connector.Factory{
+		Metadata: metadata(),
+		Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
+			c, err := New(raw, opts...)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+	}
+}
+
+// Connector sends SMS through Twilio. It is immutable and safe for
+// concurrent use; build it with [New].
+type Connector struct {
+	id        string
+	meta      connector.Metadata
+	templates *msgtemplate.Set
+	// Exactly one of service and from is set.
+	service, from string
+	riskCheck     string // "enable" or "disable"
+	api           *api   // holds the credentials
+	log           *slog.Logger
+}
+
+var _ connector.Sender = (*Connector)(nil)
+
+// New opens a connector from its JSON config (see [Config]). Every config
+// problem is reported at once in an invalid_config [*connector.Error] naming
+// each field. Options: [connector.WithHTTPClient], [connector.WithLogger],
+// [connector.WithClock], [connector.WithInstanceID], and
+// [connector.WithEndpoint] with [EndpointAPI]. The Twilio client is built
+// here, once.
+func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
+	o, err := connector.ResolveOptions(opts...)
+	if err != nil {
+		return nil, withConnector(err, FactoryID)
+	}
+	id := o.ConnectorID(FactoryID)
+	if o.Target != "" {
+		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Connector: id, Step: connector.StepConfig,
+			Message: "invalid option: WithTarget is only for standard connectors; the target of Twilio SMS is " + Target}
+	}
+	var cfg Config
+	if err := connector.DecodeConfig(raw, &cfg); err != nil {
+		return nil, withConnector(err, id)
+	}
+	templates, err := msgtemplate.NewSet(id, cfg.entries())
+	if err != nil {
+		return nil, err // unreachable after DecodeConfig's checks; kept as a guard
+	}
+
+	c := &Connector{id: id, meta: metadata(), templates: templates, riskCheck: "enable", log: o.ScopedLogger(FactoryID)}
+	if cfg.DisableRiskCheck {
+		c.riskCheck = "disable"
+	}
+	if cfg.FromMessagingServiceSID != "" {
+		c.service = cfg.FromMessagingServiceSID
+	} else {
+		c.from, _ = sender(cfg.FromNumber) // valid: CheckConfig passed
+	}
+	user, password := cfg.AccountSID, cfg.AuthToken.Reveal()
+	if cfg.AuthToken.IsZero() {
+		user, password = cfg.APIKeySID, cfg.APIKeySecret.Reveal()
+	}
+	base := o.Endpoint(EndpointAPI, "https://"+strings.ToLower(cfg.Host))
+	c.api = newAPI(id, base, user, password, cfg.AccountSID, o.HTTPClient, o.Now)
+
+	for _, u := range templates.Usages() {
+		t, _ := templates.Lookup(u)
+		if info := smsenc.Analyze(t.Render(map[string]any{"code": TestCode})); info.Segments > 1 {
+			c.log.Warn("template takes several SMS segments", slog.String("usage_type", string(u)),
+				slog.String("encoding", string(info.Encoding)), slog.Int("segments", info.Segments))
+		}
+	}
+	return c, nil
+}
+
+// withConnector names the connector in a *connector.Error that does not.
+func withConnector(err error, id string) error {
+	var ce *connector.Error
+	if errors.As(err, &ce) && ce.Connector == "" {
+		ce.Connector = id
+	}
+	return err
+}
+
+// Metadata implements [connector.Connector].
+func (c *Connector) Metadata() connector.Metadata {
+	m := c.meta
+	m.Name = maps.Clone(m.Name)
+	m.Description = maps.Clone(m.Description)
+	m.ConfigSchema = slices.Clone(m.ConfigSchema)
+	return m
+}
+
+// Send implements [connector.Sender]: it renders the template for
+// msg.Usage with msg.Payload and sends it to msg.To (E.164 or Logto's
+// digits-only form). The receipt holds the Twilio message SID and the body's
+// encoding and segment count.
+func (c *Connector) Send(ctx context.Context, msg connector.Message) (*connector.Receipt, error) {
+	if c.api == nil {
+		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: FactoryID, Step: connector.StepSend,
+			Message: "the connector was not built with twilio.New"}
+	}
+	if ctx == nil {
+		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepSend, Message: "context is nil"}
+	}
+	to, err := phone.ToE164(msg.To)
+	if err != nil {
+		return nil, &connector.Error{Code: connector.CodeInvalidRequestParameters, Connector: c.id, Step: connector.StepSend,
+			Message: "to: " + err.Error()}
+	}
+	body, err := c.templates.Render(msg.Usage, msg.Payload)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(body) == "" {
+		return nil, &connector.Error{Code: connector.CodeInvalidRequestParameters, Connector: c.id, Step: connector.StepSend,
+			Message: "the rendered message for usage type " + string(msg.Usage) + " is empty"}
+	}
+	info := smsenc.Analyze(body)
+
+	params := &openapi.CreateMessageParams{}
+	params.SetTo(to)
+	if c.service != "" {
+		params.SetMessagingServiceSid(c.service)
+	} else {
+		params.SetFrom(c.from)
+	}
+	params.SetBody(body)
+	params.SetRiskCheck(c.riskCheck)
+
+	// twilio-go's services take no context: bind it to this send. The
+	// HTTP client, credentials and base URL in c.api are shared.
+	svc := openapi.NewApiService(&twclient.RequestHandler{Client: call{ctx: ctx, api: c.api}})
+	m, err := svc.CreateMessage(params)
+	if err != nil {
+		var ce *connector.Error
+		if !errors.As(err, &ce) {
+			// The answer was 2xx but not a message document.
+			err = &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: connector.StepSend,
+				Message: "twilio's answer is not a message resource", Err: err}
+		}
+		c.log.Debug("sms not sent", slog.String("usage_type", string(msg.Usage)), slog.Any("error", err))
+		return nil, err
+	}
+	if m.Sid == nil || *m.Sid == "" {
+		return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: connector.StepSend,
+			Message: "twilio's answer has no message sid"}
+	}
+	c.log.Debug("sms sent", slog.String("usage_type", string(msg.Usage)), slog.String("message_sid", *m.Sid),
+		slog.String("encoding", string(info.Encoding)), slog.Int("segments", info.Segments))
+	return &connector.Receipt{ID: *m.Sid, Segments: info.Segments, Encoding: string(info.Encoding)}, nil
+}
+
+// TestSend opens a connector from raw, a config not saved yet, and sends
+// the Generic template with the code 000000 to to, as Logto's console
+// "test" button does. It fails like [New] on a bad config and like
+// [Connector.Send] otherwise (template_not_found without a Generic
+// template).
+func TestSend(ctx context.Context, raw json.RawMessage, to string, opts ...connector.Option) (*connector.Receipt, error) {
+	c, err := New(raw, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return c.Send(ctx, connector.Message{To: to, Usage: connector.UsageGeneric, Payload: map[string]any{"code": TestCode}})
+}
+
+// String describes the connector without its credentials. String, GoString
+// and Format have value receivers so that printing a Connector value, not
+// only a pointer, never reaches its fields.
+func (c Connector) String() string {
+	from := "messaging service " + c.service
+	if c.service == "" {
+		from = "sender " + c.from
+	}
+	base := ""
+	if c.api != nil {
+		base = c.api.base
+	}
+	return fmt.Sprintf("twilio.Connector{id: %s, %s, api: %s}", c.id, from, base)
+}
+
+// GoString is like String.
+func (c Connector) GoString() string { return c.String() }
+
+// Format writes String whatever the verb, so no verb prints the fields.
+func (c Connector) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
