@@ -94,10 +94,14 @@ func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
 	}
 
 	var fe FieldErrors
-	shape(obj, rv.Elem().Type(), "", &fe)
+	var suppress []string
+	shape(obj, rv.Elem().Type(), "", &fe, &suppress)
 	bad := map[string]bool{}
 	for _, f := range fe {
 		bad[f.Path] = true
+	}
+	for _, p := range suppress {
+		bad[p] = true
 	}
 	// Decode what can be decoded even when shape found problems, so that
 	// validation still reports the other fields; a field shape already
@@ -222,7 +226,7 @@ var (
 // shape checks a decoded JSON value against the Go type it will be decoded
 // into: unknown object keys (exact, case-sensitive) and wrong JSON types,
 // each with its path. Null is accepted everywhere and means "not set".
-func shape(v any, t reflect.Type, path string, fe *FieldErrors) {
+func shape(v any, t reflect.Type, path string, fe *FieldErrors, suppress *[]string) {
 	if v == nil {
 		return
 	}
@@ -247,13 +251,20 @@ func shape(v any, t reflect.Type, path string, fe *FieldErrors) {
 		for k, sub := range obj {
 			f, ok := fields[k]
 			if !ok {
-				*fe = append(*fe, FieldError{Path: joinPath(path, k), Message: "is not a known field" + suggest(k, fields)})
+				msg := "is not a known field"
+				if name := suggest(k, fields); name != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", name)
+					// The typo is the problem: don't also report the field
+					// it was meant for as missing.
+					*suppress = append(*suppress, joinPath(path, name))
+				}
+				*fe = append(*fe, FieldError{Path: joinPath(path, k), Message: msg})
 				// Drop it: encoding/json matches keys regardless of case
 				// and would otherwise fill "apiKey" from "apikey".
 				delete(obj, k)
 				continue
 			}
-			shape(sub, f.Type, joinPath(path, k), fe)
+			shape(sub, f.Type, joinPath(path, k), fe, suppress)
 		}
 		return
 	case reflect.Map:
@@ -263,7 +274,7 @@ func shape(v any, t reflect.Type, path string, fe *FieldErrors) {
 			break
 		}
 		for k, sub := range obj {
-			shape(sub, t.Elem(), path+"["+strconv.Quote(k)+"]", fe)
+			shape(sub, t.Elem(), path+"["+strconv.Quote(k)+"]", fe, suppress)
 		}
 		return
 	case reflect.Slice, reflect.Array:
@@ -273,7 +284,7 @@ func shape(v any, t reflect.Type, path string, fe *FieldErrors) {
 			break
 		}
 		for i, sub := range arr {
-			shape(sub, t.Elem(), path+"["+strconv.Itoa(i)+"]", fe)
+			shape(sub, t.Elem(), path+"["+strconv.Itoa(i)+"]", fe, suppress)
 		}
 		return
 	case reflect.String:
@@ -306,7 +317,7 @@ func shape(v any, t reflect.Type, path string, fe *FieldErrors) {
 func suggest(k string, fields map[string]reflect.StructField) string {
 	for name := range fields {
 		if strings.EqualFold(name, k) {
-			return fmt.Sprintf(" (did you mean %q?)", name)
+			return name
 		}
 	}
 	return ""

@@ -106,7 +106,6 @@ func ExampleRegistry_Open() {
 	// Output:
 	// invalid_config 400
 	// apikey: is not a known field (did you mean "apiKey"?)
-	// apiKey: is required
 	// sender: must be at most 11 characters long
 }
 

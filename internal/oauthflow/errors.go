@@ -162,10 +162,30 @@ func defaultProviderError(body []byte, contentType string) (code, msg string, de
 					details = setDetail(details, k, v.Raw)
 				case gjson.True, gjson.False:
 					details = setDetail(details, k, v.Raw)
+				case gjson.JSON:
+					// A list of scalars (Kakao's required_scopes) tells an
+					// administrator what is missing: keep it joined.
+					if v.IsArray() {
+						var items []string
+						v.ForEach(func(_, item gjson.Result) bool {
+							if item.Type == gjson.String || item.Type == gjson.Number {
+								items = append(items, item.String())
+							}
+							return len(items) < 32
+						})
+						if len(items) > 0 {
+							details = setDetail(details, k, strings.Join(items, ","))
+						}
+					}
 				}
 			}
 			return true
 		})
+		if msg == "" && strings.ContainsAny(code, " \t") {
+			// {"error": "Invalid credentials in Authorization header"}: a
+			// sentence is a message, not a code.
+			code, msg = "", code
+		}
 		if code == "" {
 			// {"code": -401, "msg": "..."} (Kakao) and {"code": "..."}.
 			if c, ok := details["code"]; ok {

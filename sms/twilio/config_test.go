@@ -79,7 +79,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{name: "not json", raw: json.RawMessage("{"), fields: map[string]string{"(config)": "not valid JSON"}},
 		{name: "array", raw: json.RawMessage("[]"), fields: map[string]string{"(config)": "must be a JSON object"}},
 		{name: "typo in a field name", changes: map[string]any{"accountSid": accountSID, "accountSID": nil},
-			fields: map[string]string{"accountSid": `did you mean "accountSID"?`, "accountSID": "is required"}},
+			fields: map[string]string{"accountSid": `did you mean "accountSID"?`}},
 		{name: "missing account sid", changes: map[string]any{"accountSID": nil}, fields: map[string]string{"accountSID": "is required"}},
 		{name: "malformed account sid", changes: map[string]any{"accountSID": "AC123"},
 			fields: map[string]string{"accountSID": "AC followed by 32 hexadecimal digits"}},

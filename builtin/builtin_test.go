@@ -1,0 +1,59 @@
+package builtin_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/builtin"
+)
+
+func TestBuiltinFactories(t *testing.T) {
+	reg, err := builtin.NewRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range reg.Factories() {
+		ids = append(ids, m.ID)
+		if err := m.Validate(); err != nil {
+			t.Errorf("%s: %v", m.ID, err)
+		}
+		var schema map[string]any
+		if err := json.Unmarshal(m.ConfigSchema, &schema); err != nil || schema["type"] != "object" {
+			t.Errorf("%s: config schema is not a JSON object schema: %v", m.ID, err)
+		}
+	}
+	want := []string{"huggingface-universal", "kakao-universal", "oauth2", "twilio-short-message-service"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("factories = %v, want %v", ids, want)
+	}
+	if err := builtin.Register(reg); !errors.Is(err, connector.ErrInvalidMetadata) {
+		t.Errorf("registering the built-ins twice = %v, want invalid_metadata", err)
+	}
+	var fresh connector.Registry
+	if err := builtin.Register(&fresh); err != nil || len(fresh.Factories()) != len(want) {
+		t.Errorf("Register on an empty registry: %v", err)
+	}
+}
+
+func ExampleNewRegistry() {
+	reg, err := builtin.NewRegistry()
+	if err != nil {
+		panic(err)
+	}
+	for _, m := range reg.Factories() {
+		fmt.Printf("%-30s %-6s %-12s %s\n", m.ID, m.Type, m.Target, m.DisplayName())
+	}
+	_, err = reg.OpenSocial("kakao-universal", json.RawMessage(`{"clientSecret":"s"}`))
+	fmt.Println(err)
+	// Output:
+	// huggingface-universal          Social huggingface  Hugging Face
+	// kakao-universal                Social kakao        Kakao
+	// oauth2                         Social oauth2       OAuth 2.0
+	// twilio-short-message-service   Sms    twilio-sms   Twilio SMS
+	// connector kakao-universal: config: invalid_config: the config has 1 problem: clientId: is required
+}

@@ -1,0 +1,99 @@
+package huggingface
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/connectorkit/connector"
+)
+
+// userInfo is the part of Hugging Face's GET /oauth/userinfo answer the
+// mapping reads. Every other field (profile, website, isPro, orgs...) stays
+// in [connector.UserInfo.Raw].
+type userInfo struct {
+	Sub               string `json:"sub"`
+	Name              string `json:"name"`
+	PreferredUsername string `json:"preferred_username"`
+	Picture           string `json:"picture"`
+	Email             string `json:"email"`
+	EmailVerified     *bool  `json:"email_verified"`
+}
+
+// maxIDBytes bounds the user ID a host has to store; Hugging Face's are 24
+// hexadecimal digits.
+const maxIDBytes = 255
+
+// mapProfile turns the body of GET /oauth/userinfo into user info:
+//
+//   - ID: sub (required; it survives renames, unlike the username; at
+//     most 255 bytes, without control characters);
+//   - Name: name, else preferred_username;
+//   - Avatar: picture;
+//   - Email: email; EmailVerified only when email_verified is the JSON
+//     boolean true (missing, null or false all mean not verified).
+//
+// Raw is body itself. A body that is not a JSON object, a missing sub, or a
+// used field of the wrong JSON type is an invalid_response
+// [*connector.Error] naming the field.
+func mapProfile(body []byte) (*connector.UserInfo, error) {
+	var u userInfo
+	if err := json.Unmarshal(body, &u); err != nil {
+		return nil, invalidProfile(decodeMessage(err))
+	}
+	id := strings.TrimSpace(u.Sub)
+	switch {
+	case id == "":
+		return nil, invalidProfile("userinfo has no sub (the user ID): is the profile scope granted?")
+	case len(id) > maxIDBytes:
+		return nil, invalidProfile("userinfo sub is longer than " + strconv.Itoa(maxIDBytes) + " bytes")
+	case strings.ContainsFunc(id, unicode.IsControl):
+		return nil, invalidProfile("userinfo sub contains control characters")
+	}
+	info := &connector.UserInfo{
+		ID:     id,
+		Name:   strings.TrimSpace(u.Name),
+		Avatar: strings.TrimSpace(u.Picture),
+		Raw:    json.RawMessage(bytes.Clone(body)),
+	}
+	if info.Name == "" {
+		info.Name = strings.TrimSpace(u.PreferredUsername)
+	}
+	if email := strings.TrimSpace(u.Email); email != "" {
+		info.Email = email
+		info.EmailVerified = u.EmailVerified != nil && *u.EmailVerified
+	}
+	return info, nil
+}
+
+// decodeMessage explains a json.Unmarshal failure with the path of the
+// field, without quoting the body.
+func decodeMessage(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field == "" {
+			return "userinfo must be a JSON object, got a JSON " + te.Value
+		}
+		want := te.Type.String()
+		switch want {
+		case "string":
+		case "bool", "*bool":
+			want = "boolean"
+		default:
+			want = "JSON object"
+		}
+		return "userinfo field " + te.Field + " must be a " + want + ", got a JSON " + te.Value
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return "userinfo is not valid JSON (at byte " + strconv.FormatInt(se.Offset, 10) + ")"
+	}
+	return "userinfo cannot be decoded"
+}
+
+func invalidProfile(msg string) *connector.Error {
+	return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo, Message: msg}
+}

@@ -1,0 +1,160 @@
+package kakao
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/profilemap"
+)
+
+// userMe is the part of Kakao's GET /v2/user/me answer the mapping reads.
+// Every other field stays in [connector.UserInfo.Raw].
+type userMe struct {
+	// id is read by exactID: it is a 64-bit integer that must not pass
+	// through float64.
+	KakaoAccount *kakaoAccount `json:"kakao_account"`
+}
+
+type kakaoAccount struct {
+	Profile         *kakaoProfile `json:"profile"`
+	Email           string        `json:"email"`
+	IsEmailValid    bool          `json:"is_email_valid"`
+	IsEmailVerified bool          `json:"is_email_verified"`
+	PhoneNumber     string        `json:"phone_number"`
+}
+
+type kakaoProfile struct {
+	Nickname        string `json:"nickname"`
+	ProfileImageURL string `json:"profile_image_url"`
+	IsDefaultImage  bool   `json:"is_default_image"`
+}
+
+// maxIDDigits bounds the decimal length of an ID: Kakao's IDs are signed
+// 64-bit integers (at most 19 digits).
+const maxIDDigits = 19
+
+// mapProfile turns the body of GET /v2/user/me into user info:
+//
+//   - ID: the exact decimal string of id (a JSON number, or a string of
+//     digits, never read through float64);
+//   - Name: kakao_account.profile.nickname;
+//   - Avatar: kakao_account.profile.profile_image_url, unless
+//     is_default_image is true;
+//   - Email: kakao_account.email only when is_email_valid is true;
+//     EmailVerified only when is_email_verified is true as well;
+//   - Phone: kakao_account.phone_number in E.164 (normalize turns
+//     "+82 10-1234-5678" into "+821012345678"); a number that cannot be
+//     normalised is left out (it stays in Raw).
+//
+// Raw is body itself. A body that is not a JSON object, a missing or
+// malformed id, or a used field of the wrong JSON type is an
+// invalid_response [*connector.Error] naming the field.
+func mapProfile(body []byte, normalize func(string) (string, error)) (*connector.UserInfo, error) {
+	var u userMe
+	if err := json.Unmarshal(body, &u); err != nil {
+		return nil, invalidProfile(decodeMessage(err))
+	}
+	id, err := exactID(body)
+	if err != nil {
+		return nil, err
+	}
+	info := &connector.UserInfo{ID: id, Raw: json.RawMessage(bytes.Clone(body))}
+	acc := u.KakaoAccount
+	if acc == nil {
+		return info, nil
+	}
+	if p := acc.Profile; p != nil {
+		info.Name = strings.TrimSpace(p.Nickname)
+		if !p.IsDefaultImage {
+			info.Avatar = strings.TrimSpace(p.ProfileImageURL)
+		}
+	}
+	if email := strings.TrimSpace(acc.Email); email != "" && acc.IsEmailValid {
+		info.Email = email
+		info.EmailVerified = acc.IsEmailVerified
+	}
+	if raw := strings.TrimSpace(acc.PhoneNumber); raw != "" && normalize != nil {
+		if e164, err := normalize(raw); err == nil {
+			info.Phone = e164
+		}
+	}
+	return info, nil
+}
+
+// idPath reads Kakao's id through profilemap, which keeps an integer's exact
+// decimal text (never through float64).
+var idPath = profilemap.MustCompilePath("id")
+
+// exactID returns the decimal string of Kakao's id in body: a positive
+// 64-bit integer given as a JSON number or, leniently, as a JSON string of
+// digits. Both forms of the same number give the same ID.
+func exactID(body []byte) (string, error) {
+	s, err := idPath.ID(body)
+	if err != nil {
+		return "", err
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", invalidProfile("userinfo id is empty")
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return "", invalidProfile("userinfo id must be a positive integer, got " + strconv.Quote(truncate(s, 32)))
+		}
+	}
+	trimmed := strings.TrimLeft(s, "0")
+	if trimmed == "" {
+		return "", invalidProfile("userinfo id must be a positive integer, got 0")
+	}
+	if len(trimmed) > maxIDDigits {
+		return "", invalidProfile("userinfo id has more digits than a 64-bit integer")
+	}
+	if _, err := strconv.ParseInt(trimmed, 10, 64); err != nil {
+		return "", invalidProfile("userinfo id is larger than a 64-bit integer")
+	}
+	return trimmed, nil
+}
+
+// decodeMessage explains a json.Unmarshal failure with the path of the
+// field, without quoting the body.
+func decodeMessage(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field == "" {
+			return "userinfo must be a JSON object, got a JSON " + te.Value
+		}
+		return "userinfo field " + te.Field + " must be a " + kindName(te.Type.Kind().String()) + ", got a JSON " + te.Value
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return "userinfo is not valid JSON (at byte " + strconv.FormatInt(se.Offset, 10) + ")"
+	}
+	return "userinfo cannot be decoded"
+}
+
+func kindName(k string) string {
+	switch k {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "struct", "ptr":
+		return "JSON object"
+	}
+	return k
+}
+
+func invalidProfile(msg string) *connector.Error {
+	return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo, Message: msg}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
