@@ -46,22 +46,23 @@ func (p *pager) Send(ctx context.Context, msg connector.Message) (*connector.Rec
 	return &connector.Receipt{ID: "msg-1", Segments: 1, Encoding: "GSM-7"}, nil
 }
 
+// NewPager is a custom connector's constructor: decode and validate the
+// config once, resolve the options once.
+func NewPager(raw json.RawMessage, opts ...connector.Option) (*pager, error) {
+	o, err := connector.ResolveOptions(opts...)
+	if err != nil {
+		return nil, err
+	}
+	var cfg pagerConfig
+	if err := connector.DecodeConfig(raw, &cfg); err != nil {
+		return nil, connector.Attribute(err, "acme-pager")
+	}
+	return &pager{cfg: cfg, opts: o}, nil
+}
+
 // PagerFactory is what a custom connector package exports.
 func PagerFactory() connector.Factory {
-	return connector.Factory{
-		Metadata: pagerMetadata(),
-		Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
-			o, err := connector.ResolveOptions(opts...)
-			if err != nil {
-				return nil, err
-			}
-			var cfg pagerConfig
-			if err := connector.DecodeConfig(raw, &cfg); err != nil {
-				return nil, err
-			}
-			return &pager{cfg: cfg, opts: o}, nil
-		},
-	}
+	return connector.NewFactory(pagerMetadata(), NewPager)
 }
 
 // A custom connector is registered and opened exactly as a built-in one.

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -187,4 +189,45 @@ func (o Options) ConnectorID(factoryID string) string {
 // connector, as every connector logs.
 func (o Options) ScopedLogger(factoryID string) *slog.Logger {
 	return o.Logger.With(slog.Group("connector", slog.String("id", o.ConnectorID(factoryID)), slog.String("factory", factoryID)))
+}
+
+// Restrict checks the options against what a connector accepts:
+// [WithTarget] only for a standard connector, [WithEndpoint] only with the
+// endpoint names it documents. Every misuse is reported at once, as an
+// invalid_config [*Error] naming factoryID (or the instance ID) with a field
+// per problem, such as "(options).endpoint.tokn".
+func (o Options) Restrict(factoryID string, standard bool, endpoints ...string) error {
+	var fe FieldErrors
+	if o.Target != "" && !standard {
+		fe = append(fe, FieldError{Path: "(options).target", Message: "cannot be set with WithTarget: " + factoryID + " is not a standard connector"})
+	}
+	names := make([]string, 0, len(o.Endpoints))
+	for name := range o.Endpoints {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !slices.Contains(endpoints, name) {
+			msg := "is not an endpoint of " + factoryID + " for WithEndpoint"
+			if len(endpoints) > 0 {
+				msg += " (use " + strings.Join(endpoints, ", ") + ")"
+			}
+			fe = append(fe, FieldError{Path: "(options).endpoint." + name, Message: msg})
+		}
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return &Error{Code: CodeInvalidConfig, Connector: o.ConnectorID(factoryID), Step: StepConfig, Message: "invalid option", Fields: fe}
+}
+
+// Attribute names connectorID in err when err is (or wraps) an [*Error] that
+// names no connector, and returns err. Connectors call it on the errors of
+// shared code such as [DecodeConfig] and [ResolveOptions].
+func Attribute(err error, connectorID string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Connector == "" {
+		e.Connector = connectorID
+	}
+	return err
 }

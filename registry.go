@@ -19,6 +19,19 @@ type Factory struct {
 	Open     OpenFunc
 }
 
+// NewFactory makes a [Factory] from metadata and a typed constructor such as
+// a provider package's New, so that a failed constructor never hands the
+// registry a non-nil interface holding a nil pointer.
+func NewFactory[C Connector](m Metadata, open func(config json.RawMessage, opts ...Option) (C, error)) Factory {
+	return Factory{Metadata: m, Open: func(config json.RawMessage, opts ...Option) (Connector, error) {
+		c, err := open(config, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}}
+}
+
 // Registry holds factories by ID. The zero value is an empty registry ready
 // to use; a Registry is safe for concurrent use. There is no global
 // registry: a host builds its own, with the built-ins it wants (see package

@@ -245,3 +245,38 @@ func TestUsageTypes(t *testing.T) {
 		}
 	}
 }
+
+func TestRestrictAndAttribute(t *testing.T) {
+	o, _ := connector.ResolveOptions(connector.WithTarget("x"), connector.WithEndpoint("tokn", "https://a/b"), connector.WithEndpoint("token", "https://a/c"))
+	err := o.Restrict("kakao-universal", false, "authorization", "token")
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Connector != "kakao-universal" || len(ce.Fields) != 2 ||
+		ce.Fields[0].Path != "(options).target" || ce.Fields[1].Path != "(options).endpoint.tokn" ||
+		!strings.Contains(ce.Fields[1].Message, "use authorization, token") {
+		t.Fatalf("Restrict = %v", err)
+	}
+	if err := o.Restrict("oauth2", true, "token", "tokn"); err != nil {
+		t.Errorf("Restrict(standard, known endpoints) = %v", err)
+	}
+	plain := errors.New("x")
+	if connector.Attribute(plain, "id") != plain {
+		t.Error("Attribute changed a plain error")
+	}
+	e := &connector.Error{Code: connector.CodeGeneral}
+	connector.Attribute(fmt.Errorf("w: %w", e), "inst")
+	named := &connector.Error{Code: connector.CodeGeneral, Connector: "first"}
+	connector.Attribute(named, "second")
+	if e.Connector != "inst" || named.Connector != "first" {
+		t.Errorf("Attribute: %q %q", e.Connector, named.Connector)
+	}
+}
+
+func TestNewFactoryNeverReturnsTypedNil(t *testing.T) {
+	f := connector.NewFactory(echoMetadata(), func(json.RawMessage, ...connector.Option) (*echoSender, error) {
+		return nil, connector.NewError(connector.CodeInvalidConfig, connector.StepConfig, "bad")
+	})
+	c, err := f.Open(nil)
+	if c != nil || !errors.Is(err, connector.ErrInvalidConfig) {
+		t.Errorf("Open = %#v, %v; want a nil interface and the error", c, err)
+	}
+}

@@ -155,16 +155,19 @@ var (
 func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	o, err := connector.ResolveOptions(opts...)
 	if err != nil {
-		return nil, withConnector(err, FactoryID)
+		return nil, connector.Attribute(err, FactoryID)
 	}
 	id := o.ConnectorID(FactoryID)
+	if err := o.Restrict(FactoryID, true, EndpointAuthorization, EndpointToken, EndpointUserInfo); err != nil {
+		return nil, err
+	}
 	var cfg Config
 	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		return nil, withConnector(err, id)
+		return nil, connector.Attribute(err, id)
 	}
 	mapper, err := profilemap.Compile(cfg.ProfileMap)
 	if err != nil {
-		return nil, withConnector(err, id)
+		return nil, connector.Attribute(err, id)
 	}
 	log := o.ScopedLogger(FactoryID)
 
@@ -222,13 +225,6 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 		meta.Target = o.Target
 	}
 	return &Connector{meta: meta, engine: engine, mapper: mapper, log: log}, nil
-}
-
-func withConnector(err error, id string) error {
-	if ce, ok := err.(*connector.Error); ok && ce.Connector == "" {
-		ce.Connector = id
-	}
-	return err
 }
 
 // Metadata implements [connector.Connector]; Target is the instance's.
@@ -319,16 +315,7 @@ func metadata() connector.Metadata {
 
 // Factory returns the oauth2 factory for a [connector.Registry].
 func Factory() connector.Factory {
-	return connector.Factory{
-		Metadata: metadata(),
-		Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
-			c, err := New(raw, opts...)
-			if err != nil {
-				return nil, err
-			}
-			return c, nil
-		},
-	}
+	return connector.NewFactory(metadata(), New)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -89,16 +89,7 @@ func metadata() connector.Metadata {
 
 // Factory returns the factory to register in a [connector.Registry].
 func Factory() connector.Factory {
-	return connector.Factory{
-		Metadata: metadata(),
-		Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
-			c, err := New(raw, opts...)
-			if err != nil {
-				return nil, err
-			}
-			return c, nil
-		},
-	}
+	return connector.NewFactory(metadata(), New)
 }
 
 // Connector sends SMS through Twilio. It is immutable and safe for
@@ -125,16 +116,15 @@ var _ connector.Sender = (*Connector)(nil)
 func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	o, err := connector.ResolveOptions(opts...)
 	if err != nil {
-		return nil, withConnector(err, FactoryID)
+		return nil, connector.Attribute(err, FactoryID)
 	}
 	id := o.ConnectorID(FactoryID)
-	if o.Target != "" {
-		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Connector: id, Step: connector.StepConfig,
-			Message: "invalid option: WithTarget is only for standard connectors; the target of Twilio SMS is " + Target}
+	if err := o.Restrict(FactoryID, false, EndpointAPI); err != nil {
+		return nil, err
 	}
 	var cfg Config
 	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		return nil, withConnector(err, id)
+		return nil, connector.Attribute(err, id)
 	}
 	templates, err := msgtemplate.NewSet(id, cfg.entries())
 	if err != nil {
@@ -165,15 +155,6 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 		}
 	}
 	return c, nil
-}
-
-// withConnector names the connector in a *connector.Error that does not.
-func withConnector(err error, id string) error {
-	var ce *connector.Error
-	if errors.As(err, &ce) && ce.Connector == "" {
-		ce.Connector = id
-	}
-	return err
 }
 
 // Metadata implements [connector.Connector].

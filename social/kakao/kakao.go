@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -120,16 +119,7 @@ func Metadata() connector.Metadata {
 
 // Factory returns the factory that registers Kakao in a [connector.Registry].
 func Factory() connector.Factory {
-	return connector.Factory{
-		Metadata: Metadata(),
-		Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
-			c, err := New(raw, opts...)
-			if err != nil {
-				return nil, err
-			}
-			return c, nil
-		},
-	}
+	return connector.NewFactory(Metadata(), New)
 }
 
 // New opens a Kakao connector from its JSON config. A bad config or option
@@ -144,27 +134,14 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	o, err := connector.ResolveOptions(opts...)
 	id := o.ConnectorID(FactoryID)
 	if err != nil {
-		return nil, stamp(err, id)
+		return nil, connector.Attribute(err, id)
 	}
 	var cfg Config
 	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		return nil, stamp(err, id)
+		return nil, connector.Attribute(err, id)
 	}
-	var fe connector.FieldErrors
-	if o.Target != "" {
-		fe = append(fe, connector.FieldError{Path: "(options).target", Message: "cannot be set: kakao is not a standard connector"})
-	}
-	for name := range o.Endpoints {
-		switch name {
-		case EndpointAuthorization, EndpointToken, EndpointUserInfo:
-		default:
-			fe = append(fe, connector.FieldError{Path: "(options).endpoint." + name,
-				Message: "is not a Kakao endpoint (use authorization, token or userinfo)"})
-		}
-	}
-	if len(fe) > 0 {
-		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Connector: id, Step: connector.StepConfig,
-			Message: "invalid option", Fields: fe}
+	if err := o.Restrict(FactoryID, false, EndpointAuthorization, EndpointToken, EndpointUserInfo); err != nil {
+		return nil, err
 	}
 	scope, _ := normalizeScope(cfg.Scope) // checked by CheckConfig
 	log := o.ScopedLogger(FactoryID)
@@ -274,13 +251,4 @@ func normalizeScope(s string) (string, error) {
 
 func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xA0
-}
-
-// stamp sets the connector ID on a [*connector.Error] that has none.
-func stamp(err error, id string) error {
-	var ce *connector.Error
-	if errors.As(err, &ce) && ce.Connector == "" {
-		ce.Connector = id
-	}
-	return err
 }
