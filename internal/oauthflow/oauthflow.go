@@ -450,12 +450,7 @@ func (e *Engine) errorf(code connector.Code, step connector.Step, msg string) *c
 
 // Stamp sets the connector ID on err when it is a [*connector.Error]
 // without one (errors from profilemap, for instance), and returns err.
-func (e *Engine) Stamp(err error) error {
-	if ce, ok := err.(*connector.Error); ok && ce.Connector == "" {
-		ce.Connector = e.id
-	}
-	return err
-}
+func (e *Engine) Stamp(err error) error { return connector.Attribute(err, e.id) }
 
 // basicAuth is the client_secret_basic header: id and secret form-encoded
 // (RFC 6749 §2.3.1), then joined and base64-encoded.
