@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/connectorkit/connector/conformance/mockprovider"
+)
+
+// screenshotDir is where the browser test saves the README's screenshots.
+const screenshotDir = "../../docs/screenshots"
+
+// findChromium returns the path of a Chromium or Chrome binary: $CHROMIUM
+// when set (and "" when it names no file), else Debian's /usr/bin/chromium,
+// else one on $PATH.
+func findChromium() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
+		return p
+	}
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestBrowser drives headless Chromium through the demo on mock providers:
+// every social provider's happy path, a cancel, a provider error and the SMS
+// flow, asserting what the result page shows. It saves the README's
+// screenshots of the sign-in page and a result page.
+//
+// Without Chromium it skips, except in CI (CI=true), where a missing browser
+// is a failure: .ci/run installs Debian's chromium package.
+func TestBrowser(t *testing.T) {
+	chromium := findChromium()
+	if chromium == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true and no Chromium found: install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM to the browser's path")
+		}
+		t.Skip("no Chromium found: install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM to run the browser test")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	demoCtx, stopDemo := context.WithCancel(ctx)
+	stdout, stderr, done := started(t, demoCtx, "demo", "--addr", "127.0.0.1:0", "--log-level", "warn")
+	base := waitFor(t, stdout, openLine, done)
+	t.Cleanup(func() {
+		stopDemo()
+		if code := exitCode(t, done); code != exitOK {
+			t.Errorf("demo exit %d\n%s", code, stderr)
+		}
+	})
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		// Without these, Chromium's own background connections are
+		// refused in sandboxed CI and slow every page.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 860),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("cannot start %s: %v", chromium, err)
+	}
+
+	// tab opens a fresh tab in its own browser context (its own cookies).
+	tab := func(t *testing.T) context.Context {
+		t.Helper()
+		c, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		c, cancelT := context.WithTimeout(c, 45*time.Second)
+		t.Cleanup(cancelT)
+		return c
+	}
+	do := func(t *testing.T, c context.Context, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(c, steps...); err != nil {
+			loc, _ := chromedp.Run(c, chromedp.Location())
+			body, _ := chromedp.Run(c, chromedp.Text(chromedp.CSS("body")))
+			t.Fatalf("at %s: %v\npage text:\n%s", loc, err, body)
+		}
+	}
+	text := func(t *testing.T, c context.Context, sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(c, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	visible := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.WaitVisible(chromedp.CSS(sel)) }
+	click := func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+	// signIn starts the sign-in of connector id from the sign-in page and
+	// picks identity on the mock's page ("" cancels).
+	signIn := func(t *testing.T, c context.Context, id, identity string) {
+		t.Helper()
+		do(t, c, chromedp.Navigate(base+"/"), visible("#signin-"+id), click("#signin-"+id), visible(`button[name="cancel"]`))
+		if identity == "" {
+			do(t, c, click(`button[name="cancel"]`))
+		} else {
+			do(t, c, click(`button[name="identity"][value="`+identity+`"]`))
+		}
+		do(t, c, visible("#result"))
+	}
+	screenshot := func(t *testing.T, c context.Context, name string) {
+		t.Helper()
+		buf, err := chromedp.Run(c, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		img, err := png.Decode(bytes.NewReader(buf))
+		if err != nil || img.Bounds().Dx() < 800 {
+			t.Fatalf("screenshot is not a usable PNG: %v", err)
+		}
+		if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(screenshotDir, name), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("sign-in page", func(t *testing.T) {
+		c := tab(t)
+		do(t, c, chromedp.Navigate(base+"/"), visible("#signin"), visible("#sms-form"))
+		for _, want := range []string{"Continue with Kakao", "Continue with Hugging Face", "Continue with OAuth 2.0", "Send code with Twilio"} {
+			if !strings.Contains(text(t, c, "#signin"), want) {
+				t.Errorf("sign-in page lacks %q", want)
+			}
+		}
+		// Every logo is an embedded image that decoded.
+		n, err := chromedp.Run(c, chromedp.Evaluate[int](`[...document.querySelectorAll("img.logo")].filter(i => i.complete && i.naturalWidth > 0).length`))
+		if err != nil || n != 4 {
+			t.Errorf("%d logos loaded, want 4 (%v)", n, err)
+		}
+		screenshot(t, c, "signin.png")
+	})
+
+	happy := []struct {
+		name, connector, identity string
+		id, email, name2          string
+		verified                  bool
+	}{
+		{"kakao", "kakao", mockprovider.DefaultKakaoIdentities[4].ID, "9223372036854775807", "doyun@example.kr", "", true},
+		{"hugging face", "huggingface", mockprovider.DefaultHuggingFaceIdentities[0].ID, "64f1a2b3c4d5e6f708192a3b", "ada@example.com", "Ada Lovelace", true},
+		{"oauth2", "oauth2", mockprovider.DefaultOAuth2Identities[1].ID, "u-1002", "charles@example.com", "Charles Babbage", false},
+	}
+	for _, h := range happy {
+		t.Run("happy path "+h.name, func(t *testing.T) {
+			c := tab(t)
+			signIn(t, c, h.connector, h.identity)
+			if got := text(t, c, "#user-id"); got != h.id {
+				t.Errorf("ID = %q, want %q", got, h.id)
+			}
+			if got := text(t, c, "#user-email"); got != h.email {
+				t.Errorf("email = %q, want %q", got, h.email)
+			}
+			badge := "#email-unverified"
+			if h.verified {
+				badge = "#email-verified"
+			}
+			do(t, c, visible(badge))
+			if h.name2 != "" {
+				if got := text(t, c, "#user-name"); got != h.name2 {
+					t.Errorf("name = %q, want %q", got, h.name2)
+				}
+			}
+			if got := text(t, c, "#user-private"); got != "no" {
+				t.Errorf("private relay = %q", got)
+			}
+			if raw := text(t, c, "#raw-profile"); !strings.Contains(raw, h.id) {
+				t.Errorf("raw profile lacks the ID:\n%s", raw)
+			}
+			switch h.connector {
+			case "kakao":
+				if got := text(t, c, "#user-phone"); got != "+821012345678" {
+					t.Errorf("phone = %q", got)
+				}
+			case "huggingface":
+				screenshot(t, c, "result.png")
+			}
+		})
+	}
+
+	t.Run("cancel", func(t *testing.T) {
+		c := tab(t)
+		signIn(t, c, "kakao", "")
+		if got := text(t, c, "#error-code"); got != "authorization_failed" {
+			t.Errorf("code = %q", got)
+		}
+		if details := text(t, c, "#error-details"); !strings.Contains(details, "access_denied") || !strings.Contains(details, "callback") {
+			t.Errorf("details:\n%s", details)
+		}
+	})
+
+	t.Run("provider error", func(t *testing.T) {
+		c := tab(t)
+		do(t, c, chromedp.Navigate(base+"/"), click(".simulate summary"), visible("#failure"),
+			chromedp.SetValue(chromedp.CSS("#failure"), "huggingface|token-invalid-grant"), click("#fail-arm"), visible("#armed"))
+		signIn(t, c, "huggingface", mockprovider.DefaultHuggingFaceIdentities[1].ID)
+		if got := text(t, c, "#error-code"); got != "social_auth_code_invalid" {
+			t.Errorf("code = %q", got)
+		}
+		details := text(t, c, "#error-details")
+		for _, want := range []string{"token_exchange", "400", "invalid_grant"} {
+			if !strings.Contains(details, want) {
+				t.Errorf("details lack %q:\n%s", want, details)
+			}
+		}
+		screenshot(t, c, "error.png")
+	})
+
+	t.Run("sms", func(t *testing.T) {
+		c := tab(t)
+		do(t, c, chromedp.Navigate(base+"/"), visible("#sms-form"),
+			chromedp.SendKeys(chromedp.CSS("#phone"), "+14155550100"),
+			chromedp.SetValue(chromedp.CSS("#usage"), "SignIn"),
+			click("#sms-send"), visible("#verify-form"))
+		if got := text(t, c, "#verify-phone"); got != "+14155550100" {
+			t.Errorf("verify page phone = %q", got)
+		}
+		do(t, c, click("#outbox-link"), visible(".sms-body"))
+		msg := text(t, c, ".sms-body")
+		m := regexp.MustCompile(`code is (\d{6})`).FindStringSubmatch(msg)
+		if m == nil {
+			t.Fatalf("no code in the outbox message %q", msg)
+		}
+		do(t, c, chromedp.Navigate(base+"/sms/verify"), visible("#code"),
+			chromedp.SendKeys(chromedp.CSS("#code"), m[1]), click("#verify-submit"), visible("#result"))
+		if got := text(t, c, "#user-phone"); got != "+14155550100" {
+			t.Errorf("phone = %q", got)
+		}
+		do(t, c, visible("#phone-verified"))
+		if got := text(t, c, "#result-heading"); !strings.Contains(got, "Twilio") {
+			t.Errorf("heading = %q", got)
+		}
+	})
+}

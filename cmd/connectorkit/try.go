@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/connectorkit/connector"
+)
+
+const defaultTryRedirect = "http://127.0.0.1:8765/callback"
+
+func (c *cli) try(ctx context.Context, args []string) int {
+	fs := c.flagSet("try", "CONFIG.json [flags]", `
+Signs in with a real provider, to check a config before putting it live.
+
+CONFIG.json is a connectors.json list (choose the entry with --id when it has
+several social connectors), a single {"id", "factoryId", "config"} entry, or
+a bare config with --factory. The command listens on the --redirect-uri (an
+http URL on 127.0.0.1 or localhost; register it with the provider), prints the
+authorization URL, waits for the provider's callback (GET or form POST),
+and prints the normalized user info, with the raw profile, as JSON on stdout.
+Tokens are never printed.
+
+Exits 1 with the typed error (code, step, provider error fields) when the
+sign-in fails, and when no callback arrives before --timeout.`)
+	factoryID := fs.String("factory", "", "factory `ID` of a bare config (see \"connectorkit list\")")
+	id := fs.String("id", "", "connector `id` to use from a connectors.json list")
+	redirect := fs.String("redirect-uri", defaultTryRedirect, "local callback `URL` registered with the provider (port 0 picks a free port)")
+	scope := fs.String("scope", "", "`scope` to request instead of the configured one")
+	timeout := fs.Duration("timeout", 5*time.Minute, "how long to wait for the callback")
+	var endpoints endpointFlag
+	fs.Var(&endpoints, "endpoint", "override a provider endpoint, `NAME=URL` (names: authorization, token, userinfo); repeatable")
+	pos, code, ok := c.parse(fs, args, 1)
+	if !ok {
+		return code
+	}
+	if *timeout <= 0 {
+		return c.usageErr(fs, "--timeout must be positive")
+	}
+	ru, err := url.Parse(*redirect)
+	if err != nil || ru.Scheme != "http" || !connector.IsLoopbackHost(ru.Hostname()) || ru.Port() == "" || ru.RawQuery != "" || ru.Fragment != "" {
+		return c.usageErr(fs, "--redirect-uri must be an http URL on a loopback host with a port and no query, such as %s", defaultTryRedirect)
+	}
+	if ru.Path == "" {
+		ru.Path = "/"
+	}
+
+	reg, err := c.newRegistry()
+	if err != nil {
+		return c.fail("try", err)
+	}
+	e, err := loadOne(pos[0], *factoryID, *id, connector.TypeSocial, reg)
+	if err != nil {
+		return c.fail("try", err)
+	}
+	logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	opts := append(e.options(), connector.WithLogger(logger))
+	social, err := reg.OpenSocial(e.FactoryID, e.Config, append(opts, endpoints.opts...)...)
+	if err != nil {
+		return c.fail("try", err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", ru.Host)
+	if err != nil {
+		return c.fail("try", fmt.Errorf("cannot listen on %s for the callback: %w", ru.Host, err))
+	}
+	defer ln.Close()
+	if ru.Port() == "0" {
+		ru.Host = net.JoinHostPort(ru.Hostname(), strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	}
+
+	auth, err := social.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: ru.String(), Scope: *scope})
+	if err != nil {
+		return c.fail("try", err)
+	}
+
+	type result struct {
+		info *connector.UserInfo
+		err  error
+	}
+	done := make(chan result, 1)
+	var once sync.Once
+	mux := http.NewServeMux()
+	mux.HandleFunc(ru.Path, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		params := r.URL.Query()
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				http.Error(w, "cannot read the callback form", http.StatusBadRequest)
+				return
+			}
+			params = r.PostForm
+		}
+		handled := false
+		once.Do(func() {
+			handled = true
+			// The command's context, not the request's: the exchange
+			// goes on if the browser gives up on the page.
+			info, err := social.UserInfo(ctx, connector.Callback{Params: params, Flow: auth.Flow})
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Referrer-Policy", "no-referrer")
+			msg := "Signed in with " + social.Metadata().DisplayName() + ". Return to the terminal."
+			status := http.StatusOK
+			if err != nil {
+				status = connector.HTTPStatus(err)
+				msg = "Sign-in failed: " + headline(err) + ". The terminal shows the details."
+			}
+			w.WriteHeader(status)
+			fmt.Fprintf(w, "<!doctype html><meta charset=utf-8><title>connectorkit try</title><p style=\"font:16px system-ui;margin:3em\">%s</p>", template.HTMLEscapeString(msg))
+			done <- result{info, err}
+		})
+		if !handled {
+			http.Error(w, "this sign-in is already finished: run connectorkit try again", http.StatusGone)
+		}
+	})
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer scancel()
+		_ = hs.Shutdown(sctx)
+	}()
+
+	fmt.Fprintf(c.stderr, "Open this URL in a browser to sign in with %s (%s):\n\n  %s\n\nWaiting for the callback on %s (timeout %s)...\n",
+		social.Metadata().DisplayName(), e.ID, auth.URL, ru, *timeout)
+
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return c.fail("try", res.err)
+		}
+		res.info.Tokens = nil
+		return c.printJSON("try", res.info)
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return c.fail("try", fmt.Errorf("no callback arrived within %s", *timeout))
+		}
+		return c.fail("try", errors.New("interrupted before the callback arrived"))
+	}
+}

@@ -1,0 +1,114 @@
+// Package conformance is the suite every connector passes: [RunSocial] for
+// social connectors and [RunSender] for message senders. A connector author
+// describes the connector (how to open it from a JSON config) and its
+// provider (a programmable mock from package mockprovider), and the suite
+// runs each check as a named subtest on a fresh connector and a fresh mock,
+// in parallel, as dex's storage conformance does:
+//
+//	func TestConformance(t *testing.T) {
+//		f := acme.Factory()
+//		conformance.RunSocial(t, conformance.Social{
+//			Factory:  &f,
+//			Provider: mockprovider.NewOAuth2(mockprovider.OAuth2Options{}),
+//			Config: func(p mockprovider.SocialProvider) json.RawMessage {
+//				return acmeConfig(p.URL(mockprovider.EndpointAuthorize), p.ClientID(), p.ClientSecret())
+//			},
+//			PKCE: true,
+//		})
+//	}
+//
+// Every connector is opened with [connector.WithHTTPClient] (a client whose
+// transport reaches only the mock, refuses any other host and notes any
+// request sent without the caller's context) and [connector.WithLogger] (a
+// logger that captures every line). At the end of every subtest the suite
+// looks for each secret (string config fields named *secret, *password,
+// *token or *key; the mock's client secret, codes, access, refresh and ID
+// tokens; PKCE verifiers; each also form-, path- and base64-encoded and
+// inside Basic credentials) in every error the connector returned (Error(),
+// %v, %+v, %#v and its slog form), every log line, the authorization URLs,
+// the raw profiles and the fmt output of the connector and its results. The
+// suite never prints a secret itself: its messages mask them.
+//
+// # Social checks
+//
+//   - Config/Valid: each valid config opens; Config/Invalid/<name>: each
+//     [InvalidConfig] is refused with invalid_config naming its field;
+//     Config/Malformed: empty, null, array, string and truncated configs are
+//     refused; Config/UnknownField: a misspelt field is refused and named.
+//   - Metadata: ID, target, type Social, platform, English name, logo, a
+//     JSON Schema object that describes every field of the valid config and
+//     requires none it lacks; the factory registers.
+//   - Formatting: %v %+v %#v %s of the connector, before and after a sign-in,
+//     hold no secret.
+//   - AuthorizationURL/Parameters: the URL points at the provider and carries
+//     client_id, redirect_uri, state, response_type with code, the configured
+//     scope, an S256 PKCE challenge of Flow.CodeVerifier and a nonce equal to
+//     Flow.Nonce when the subject says the connector uses them (and neither
+//     when it says not); the provider accepts it. HostState: a host state is
+//     used as given. GeneratedState: generated states (and verifiers, nonces)
+//     are long and differ per flow. RequestScope: a per-request scope is
+//     sent. ReservedParameters: scope, prompt and login hint values cannot add
+//     or override client_id, state, redirect_uri or response_type.
+//     MissingRedirectURI: a request without redirect URI is refused.
+//   - SignIn/HappyPath: the user's ID is the provider's, the raw profile is
+//     kept and valid JSON, the email is the provider's, EmailVerified only
+//     for an address the provider verified, no tokens unless asked.
+//     MoreConfigs: every further valid config signs in. Tokens: with
+//     WantTokens the access token is the one issued. EveryIdentity: each mock
+//     identity signs in with the right ID and email flags (64-bit IDs, no
+//     email, invalid email...). UnverifiedEmail: an unverified address is
+//     never marked verified. FlowOnSecondInstance: the flow state survives a
+//     JSON round trip and a second instance from the same config finishes
+//     the flow. Concurrent: parallel flows on one instance (run with -race).
+//   - Callback/ProviderError: the provider's error (access_denied, Apple's
+//     user_cancelled_authorize) is authorization_failed with the provider's
+//     code. StateMismatch, MissingState: state_mismatch. EmptyFlowState: a
+//     callback with no flow state is refused. MissingCode (when the code is
+//     exchanged): refused. None of them calls the token endpoint.
+//   - TokenEndpoint/<mode>, UserInfoEndpoint/<mode>, KeysEndpoint/<mode>, for
+//     the endpoints a sign-in calls: 400 invalid_grant is
+//     social_auth_code_invalid with the provider's code and status; 401 is
+//     general or invalid_config at the token endpoint and
+//     social_invalid_access_token at userinfo; 429 is rate_limit_exceeded
+//     with the provider's Retry-After; 500 and 503 are retryable general
+//     errors with the status kept; an HTML page, truncated JSON or an empty
+//     body is invalid_response; a token response without access_token is
+//     refused; a profile without the ID, or with an ID of the wrong type, is
+//     invalid_response; a 10 MiB body fails without being read past 4 MiB; a
+//     provider that never answers makes the call return soon after the
+//     context deadline, the deadline having reached the request. Every error
+//     is a *connector.Error with its connector and step set, and nothing
+//     panics.
+//   - ProviderErrors/<name>: each provider-specific failure the mock lists
+//     ([mockprovider.Provider.ErrorCases]: Kakao's KOE320, Apple's id_token
+//     faults...) maps to its code.
+//   - Context/Canceled: a canceled context fails the call. InjectedClient:
+//     every request went through the injected client.
+//
+// # Sender checks
+//
+//   - Config/..., Metadata (type Sms or Email, no platform), Formatting: as
+//     for social connectors.
+//   - Send/HappyPath: the message reaches the provider with the rendered
+//     body, and the receipt holds the provider's message ID. MoreConfigs.
+//     DigitsOnlyRecipient: Logto's digits-only number is sent in E.164.
+//     Concurrent: parallel sends, each with its own body and receipt.
+//   - Templates/ExactUsage: the usage type's template; GenericFallback: the
+//     Generic template otherwise; NotFound: template_not_found without any
+//     request when neither exists (or the config is refused); Placeholders:
+//     {{code}}, {{ code }}, dotted {{application.name}}, unknown roots left
+//     as written.
+//   - InvalidRecipient/<case>: what cannot be a phone number is
+//     invalid_request_parameters before any request.
+//   - ProviderFailure/<mode>: an invalid recipient is
+//     invalid_request_parameters, an authentication failure invalid_config,
+//     429 rate_limit_exceeded with Retry-After, 5xx a retryable general
+//     error; broken bodies fail without panic or unbounded reads; a hang
+//     ends with the context deadline. ProviderErrors/<code>: the mock's
+//     error codes (Twilio's 21211, 21614, 20003, 20429, 21608...).
+//   - Context/Canceled, Context/InjectedClient: as for social connectors.
+//
+// The suites take any [TB]: *testing.T, or a recorder, which is how this
+// package's own tests prove that broken connectors fail the checks meant to
+// catch them.
+package conformance

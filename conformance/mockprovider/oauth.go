@@ -1,0 +1,925 @@
+package mockprovider
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Client authentication methods at a token endpoint.
+const (
+	AuthClientSecretPost  = "client_secret_post"
+	AuthClientSecretBasic = "client_secret_basic"
+	AuthClientSecretJWT   = "client_secret_jwt"
+	AuthNone              = "none"
+)
+
+const (
+	codeTTL        = 10 * time.Minute
+	accessTokenTTL = time.Hour
+	jwtBearerType  = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+)
+
+// oauthSpec holds the facts of one OAuth 2.0 provider that the shared
+// engine needs.
+type oauthSpec struct {
+	name  string
+	paths map[Endpoint]string
+	modes map[Endpoint][]Mode
+	// responseTypes are the accepted response_type values (word order free).
+	responseTypes []string
+	// cancelError and cancelDescription are what Cancel sends back.
+	cancelError, cancelDescription string
+	// userinfoMethods are the accepted methods at the userinfo endpoint.
+	userinfoMethods []string
+	// idPath is where the user ID sits in the profile document.
+	idPath []string
+	// profile renders an identity as the provider's profile document.
+	profile func(Identity) map[string]any
+	// tokenError renders an OAuth error answer of the token endpoint.
+	tokenError func(e *oauthErr) (status int, contentType string, body []byte)
+	// userinfoError renders the userinfo endpoint's answer to a bad token.
+	userinfoError func() (status int, contentType string, body []byte)
+	// shape renders failure modes.
+	shape errorShaper
+}
+
+// oauthErr is an OAuth error answer, with the reason the mock refused.
+type oauthErr struct {
+	status int
+	code   string // invalid_grant, invalid_client, invalid_request...
+	desc   string
+	reason string // what exactly failed, for provider-specific codes
+}
+
+func (e *oauthErr) Error() string { return e.code + ": " + e.desc }
+
+// grant is one authorization: what the code, then the tokens, stand for.
+type grant struct {
+	identity    Identity
+	clientID    string
+	redirectURI string
+	challenge   string
+	nonce       string
+	scope       string
+	respType    string
+	expires     time.Time
+	used        bool
+	tokens      []string // access and refresh tokens issued from the code
+}
+
+// oauthServer is the engine shared by the OAuth mocks: authorization page
+// and code issuance, token endpoint with client authentication and PKCE,
+// userinfo with bearer tokens.
+type oauthServer struct {
+	*core
+	spec *oauthSpec
+
+	clientID     string
+	clientSecret string
+	authMethod   string // "" accepts any secret-based method
+	formToken    bool
+	requirePKCE  bool
+	redirectURIs []string
+	tokenFields  map[string]any
+	identities   []Identity
+	now          func() time.Time
+
+	// Provider hooks.
+	authenticate  func(r *http.Request, form url.Values) (method string, err *oauthErr)
+	validateAuthz func(q url.Values) *oauthErr
+	callbackExtra func(g *grant, f Failure, v url.Values, firstTime bool)
+	tokenExtra    func(g *grant, f Failure, resp map[string]any)
+
+	mu       sync.Mutex
+	codes    map[string]*grant
+	access   map[string]*grant
+	refresh  map[string]*grant
+	jtis     map[string]bool
+	seen     map[string]bool // identities that signed in before (Apple's first-time user field)
+	issued   Issued
+	autoID   string
+	autoMode bool
+}
+
+func newOAuthServer(spec *oauthSpec, self http.Handler) *oauthServer {
+	s := &oauthServer{
+		core: newCore(spec.name, spec.paths, spec.modes, spec.shape),
+		spec: spec,
+		now:  time.Now,
+	}
+	s.core.self = self
+	s.authenticate = s.genericAuthenticate
+	s.resetState()
+	return s
+}
+
+func (s *oauthServer) resetState() {
+	s.codes = map[string]*grant{}
+	s.access = map[string]*grant{}
+	s.refresh = map[string]*grant{}
+	s.jtis = map[string]bool{}
+	s.seen = map[string]bool{}
+	s.issued = Issued{}
+}
+
+// cloneInto copies settings (not state) into n, whose core is fresh.
+func (s *oauthServer) cloneInto(n *oauthServer) {
+	n.clientID, n.clientSecret, n.authMethod = s.clientID, s.clientSecret, s.authMethod
+	n.formToken, n.requirePKCE = s.formToken, s.requirePKCE
+	n.redirectURIs = slices.Clone(s.redirectURIs)
+	n.tokenFields = s.tokenFields
+	n.identities = slices.Clone(s.identities)
+	n.now = s.now
+	s.core.mu.Lock()
+	n.core.hangLimit = s.core.hangLimit
+	s.core.mu.Unlock()
+}
+
+// ClientID returns the registered client ID.
+func (s *oauthServer) ClientID() string { return s.clientID }
+
+// ClientSecret returns the registered client secret.
+func (s *oauthServer) ClientSecret() string { return s.clientSecret }
+
+// Identities lists the test users.
+func (s *oauthServer) Identities() []Identity { return slices.Clone(s.identities) }
+
+// AutoApprove makes the authorization endpoint sign in as identityID at once.
+func (s *oauthServer) AutoApprove(identityID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.autoID, s.autoMode = identityID, identityID != ""
+}
+
+// Issued lists the codes and tokens handed out.
+func (s *oauthServer) Issued() Issued {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Issued{
+		Codes:         slices.Clone(s.issued.Codes),
+		AccessTokens:  slices.Clone(s.issued.AccessTokens),
+		RefreshTokens: slices.Clone(s.issued.RefreshTokens),
+		IDTokens:      slices.Clone(s.issued.IDTokens),
+	}
+}
+
+// Secrets lists the client secret and everything issued.
+func (s *oauthServer) Secrets() []string {
+	is := s.Issued()
+	out := []string{}
+	if s.clientSecret != "" {
+		out = append(out, s.clientSecret)
+	}
+	out = append(out, is.Codes...)
+	out = append(out, is.AccessTokens...)
+	out = append(out, is.RefreshTokens...)
+	return append(out, is.IDTokens...)
+}
+
+func (s *oauthServer) identity(id string) (Identity, bool) {
+	if id == "" && len(s.identities) > 0 {
+		return s.identities[0], true
+	}
+	for _, i := range s.identities {
+		if i.ID == id {
+			return i, true
+		}
+	}
+	return Identity{}, false
+}
+
+// ServeHTTP routes a request to its endpoint.
+func (s *oauthServer) route(w http.ResponseWriter, r *http.Request, extra map[Endpoint]handlerFunc) {
+	e, ok := s.endpointFor(r.URL.Path)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if h, ok := extra[e]; ok {
+		s.serve(w, r, e, h)
+		return
+	}
+	switch e {
+	case EndpointAuthorize:
+		s.serve(w, r, e, s.handleAuthorize)
+	case EndpointToken:
+		s.serve(w, r, e, s.handleToken)
+	case EndpointUserInfo:
+		s.serve(w, r, e, s.handleUserInfo)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// --- authorization ---
+
+// authzRequest is a checked authorization request.
+type authzRequest struct {
+	query       url.Values
+	redirectURI *url.URL
+	state       string
+	mode        string // query, form_post, fragment
+}
+
+// checkAuthz validates an authorization request. An error with a nil
+// request must not be redirected (unknown client, bad redirect URI); other
+// errors go back to the redirect URI.
+func (s *oauthServer) checkAuthz(q url.Values) (*authzRequest, *oauthErr) {
+	bad := func(reason, desc string) *oauthErr {
+		s.problem(EndpointAuthorize, "%s", desc)
+		return &oauthErr{status: http.StatusBadRequest, code: "invalid_request", desc: desc, reason: reason}
+	}
+	if q.Get("client_id") == "" {
+		return nil, bad("client_id", "client_id is missing")
+	}
+	if q.Get("client_id") != s.clientID {
+		return nil, bad("client_id", "client_id is not the registered client")
+	}
+	for _, k := range []string{"client_id", "redirect_uri", "state", "response_type", "scope", "nonce", "code_challenge", "code_challenge_method"} {
+		if len(q[k]) > 1 {
+			return nil, bad(k, k+" is repeated")
+		}
+	}
+	ru := q.Get("redirect_uri")
+	if ru == "" {
+		return nil, bad("redirect_uri", "redirect_uri is missing")
+	}
+	u, err := url.Parse(ru)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, bad("redirect_uri", "redirect_uri must be an absolute http(s) URL without a fragment")
+	}
+	if len(s.redirectURIs) > 0 && !slices.Contains(s.redirectURIs, ru) {
+		return nil, bad("redirect_uri", "redirect_uri is not registered")
+	}
+	req := &authzRequest{query: q, redirectURI: u, state: q.Get("state"), mode: q.Get("response_mode")}
+	fail := func(code, desc string) (*authzRequest, *oauthErr) {
+		s.problem(EndpointAuthorize, "%s", desc)
+		return req, &oauthErr{status: http.StatusBadRequest, code: code, desc: desc, reason: code}
+	}
+	if req.mode == "" {
+		req.mode = "query"
+	}
+	if req.mode != "query" && req.mode != "form_post" && req.mode != "fragment" {
+		req.mode = "query"
+		return fail("invalid_request", "response_mode must be query, form_post or fragment")
+	}
+	if !s.responseTypeOK(q.Get("response_type")) {
+		return fail("unsupported_response_type", "response_type must be "+strings.Join(s.spec.responseTypes, " or "))
+	}
+	if req.state == "" {
+		return fail("invalid_request", "state is missing (the mock requires it: a connector must always send one)")
+	}
+	ch, method := q.Get("code_challenge"), q.Get("code_challenge_method")
+	switch {
+	case ch == "" && method != "":
+		return fail("invalid_request", "code_challenge_method without code_challenge")
+	case ch == "" && s.requirePKCE:
+		return fail("invalid_request", "code_challenge is required (PKCE)")
+	case ch != "" && method != "S256":
+		return fail("invalid_request", "code_challenge_method must be S256")
+	case ch != "" && !isBase64URL(ch, 43):
+		return fail("invalid_request", "code_challenge must be 43 base64url characters")
+	}
+	if s.validateAuthz != nil {
+		if e := s.validateAuthz(q); e != nil {
+			s.problem(EndpointAuthorize, "%s", e.desc)
+			return req, e
+		}
+	}
+	return req, nil
+}
+
+func (s *oauthServer) responseTypeOK(rt string) bool {
+	got := strings.Fields(rt)
+	slices.Sort(got)
+	for _, want := range s.spec.responseTypes {
+		w := strings.Fields(want)
+		slices.Sort(w)
+		if slices.Equal(got, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isBase64URL(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// issue records a grant for identity and returns the callback parameters.
+func (s *oauthServer) issue(req *authzRequest, id Identity, f Failure) url.Values {
+	q := req.query
+	code := "code-" + randHex(20)
+	g := &grant{
+		identity: id, clientID: q.Get("client_id"), redirectURI: q.Get("redirect_uri"),
+		challenge: q.Get("code_challenge"), nonce: q.Get("nonce"), scope: q.Get("scope"),
+		respType: q.Get("response_type"), expires: s.now().Add(codeTTL),
+	}
+	s.mu.Lock()
+	first := !s.seen[id.ID]
+	s.seen[id.ID] = true
+	rt := strings.Fields(q.Get("response_type"))
+	if slices.Contains(rt, "code") {
+		s.codes[code] = g
+		s.issued.Codes = append(s.issued.Codes, code)
+	}
+	s.mu.Unlock()
+	v := url.Values{}
+	if slices.Contains(rt, "code") {
+		v.Set("code", code)
+	}
+	v.Set("state", req.state)
+	if s.callbackExtra != nil {
+		s.callbackExtra(g, f, v, first)
+	}
+	return v
+}
+
+// parseAuthURL checks that authURL points at this mock's authorization
+// endpoint and returns its query.
+func (s *oauthServer) parseAuthURL(authURL string) (url.Values, error) {
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return nil, errors.New("mockprovider: authorization URL cannot be parsed")
+	}
+	want, _ := url.Parse(s.URL(EndpointAuthorize))
+	if u.Scheme != want.Scheme || u.Host != want.Host || u.Path != want.Path {
+		s.problem(EndpointAuthorize, "authorization URL points at %s://%s%s, not at the mock's authorization endpoint %s",
+			u.Scheme, u.Host, u.Path, want.String())
+		return nil, errors.New("mockprovider: the authorization URL does not point at " + want.String())
+	}
+	if u.Fragment != "" {
+		return nil, errors.New("mockprovider: the authorization URL has a fragment")
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		s.problem(EndpointAuthorize, "authorization URL query cannot be parsed")
+		return nil, errors.New("mockprovider: the authorization URL query cannot be parsed")
+	}
+	return q, nil
+}
+
+// Approve signs in as identityID and returns the callback parameters.
+func (s *oauthServer) Approve(authURL, identityID string) (url.Values, error) {
+	q, err := s.parseAuthURL(authURL)
+	if err != nil {
+		return nil, err
+	}
+	req, oe := s.checkAuthz(q)
+	if oe != nil {
+		return nil, errors.New("mockprovider: " + s.name + " refused the authorization request: " + oe.desc)
+	}
+	id, ok := s.identity(identityID)
+	if !ok {
+		return nil, errors.New("mockprovider: " + s.name + " has no identity " + strconv.Quote(identityID))
+	}
+	f := s.take(EndpointAuthorize, false)
+	return s.issue(req, id, f), nil
+}
+
+// Deny returns the callback parameters of a user who pressed Cancel.
+func (s *oauthServer) Deny(authURL string) (url.Values, error) {
+	q, err := s.parseAuthURL(authURL)
+	if err != nil {
+		return nil, err
+	}
+	req, oe := s.checkAuthz(q)
+	if req == nil {
+		return nil, errors.New("mockprovider: " + s.name + " refused the authorization request: " + oe.desc)
+	}
+	return s.cancelParams(req), nil
+}
+
+func (s *oauthServer) cancelParams(req *authzRequest) url.Values {
+	v := url.Values{}
+	v.Set("error", s.spec.cancelError)
+	if s.spec.cancelDescription != "" {
+		v.Set("error_description", s.spec.cancelDescription)
+	}
+	if req.state != "" {
+		v.Set("state", req.state)
+	}
+	return v
+}
+
+func (s *oauthServer) handleAuthorize(w http.ResponseWriter, r *http.Request, _ Failure) {
+	var q url.Values
+	var post bool
+	switch r.Method {
+	case http.MethodGet:
+		q = r.URL.Query()
+	case http.MethodPost:
+		if err := r.ParseForm(); err != nil {
+			renderError(w, http.StatusBadRequest, s.name, "the form cannot be parsed")
+			return
+		}
+		var err error
+		if q, err = url.ParseQuery(r.PostForm.Get("request")); err != nil {
+			renderError(w, http.StatusBadRequest, s.name, "the request cannot be parsed")
+			return
+		}
+		post = true
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		renderError(w, http.StatusMethodNotAllowed, s.name, "use GET")
+		return
+	}
+	req, oe := s.checkAuthz(q)
+	if req == nil {
+		renderError(w, http.StatusBadRequest, s.name, oe.desc)
+		return
+	}
+	if oe != nil {
+		v := url.Values{"error": {oe.code}, "error_description": {oe.desc}}
+		if req.state != "" {
+			v.Set("state", req.state)
+		}
+		s.respondCallback(w, req, v)
+		return
+	}
+	s.mu.Lock()
+	autoID, auto := s.autoID, s.autoMode
+	s.mu.Unlock()
+	switch {
+	case post && r.PostForm.Get("cancel") != "":
+		s.respondCallback(w, req, s.cancelParams(req))
+	case post:
+		id, ok := s.identity(r.PostForm.Get("identity"))
+		if !ok || r.PostForm.Get("identity") == "" {
+			renderError(w, http.StatusBadRequest, s.name, "unknown identity")
+			return
+		}
+		s.respondCallback(w, req, s.issue(req, id, s.take(EndpointAuthorize, false)))
+	case auto:
+		id, ok := s.identity(autoID)
+		if !ok {
+			renderError(w, http.StatusBadRequest, s.name, "auto-approve identity "+strconv.Quote(autoID)+" does not exist")
+			return
+		}
+		s.respondCallback(w, req, s.issue(req, id, s.take(EndpointAuthorize, false)))
+	default:
+		renderAuthorizePage(w, authorizePage{
+			Provider: s.name, ClientID: q.Get("client_id"), Scope: q.Get("scope"),
+			RedirectURI: q.Get("redirect_uri"), Action: r.URL.Path, Request: q.Encode(),
+			Identities: s.identities,
+		})
+	}
+}
+
+// respondCallback sends v to the redirect URI in the request's mode.
+func (s *oauthServer) respondCallback(w http.ResponseWriter, req *authzRequest, v url.Values) {
+	target := *req.redirectURI
+	switch req.mode {
+	case "form_post":
+		renderFormPost(w, target.String(), v)
+	case "fragment":
+		target.Fragment = ""
+		target.RawFragment = ""
+		w.Header().Set("Location", target.String()+"#"+v.Encode())
+		w.WriteHeader(http.StatusFound)
+	default:
+		q := target.Query()
+		for k, vs := range v {
+			q[k] = vs
+		}
+		target.RawQuery = q.Encode()
+		w.Header().Set("Location", target.String())
+		w.WriteHeader(http.StatusFound)
+	}
+}
+
+// --- token endpoint ---
+
+func (s *oauthServer) tokenFail(w http.ResponseWriter, e *oauthErr) {
+	s.problem(EndpointToken, "%s", e.desc)
+	st, ct, body := s.spec.tokenError(e)
+	if st == 0 {
+		st = e.status
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "no-store")
+	if st == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.name+`"`)
+	}
+	w.WriteHeader(st)
+	_, _ = w.Write(body)
+}
+
+func (s *oauthServer) handleToken(w http.ResponseWriter, r *http.Request, f Failure) {
+	if r.Method != http.MethodPost {
+		s.tokenFail(w, &oauthErr{status: http.StatusMethodNotAllowed, code: "invalid_request", desc: "the token endpoint takes POST", reason: "method"})
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+		s.tokenFail(w, &oauthErr{status: http.StatusBadRequest, code: "invalid_request", desc: "the token request must be application/x-www-form-urlencoded", reason: "content_type"})
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.tokenFail(w, &oauthErr{status: http.StatusBadRequest, code: "invalid_request", desc: "the form cannot be parsed", reason: "form"})
+		return
+	}
+	form := r.PostForm
+	if len(r.URL.Query()) > 0 {
+		s.tokenFail(w, &oauthErr{status: http.StatusBadRequest, code: "invalid_request", desc: "token request parameters must be in the body, not the URL query", reason: "query"})
+		return
+	}
+	for k, vs := range form {
+		if len(vs) > 1 {
+			s.tokenFail(w, &oauthErr{status: http.StatusBadRequest, code: "invalid_request", desc: k + " is repeated", reason: "repeated"})
+			return
+		}
+	}
+	method, oe := s.authenticate(r, form)
+	if oe != nil {
+		s.tokenFail(w, oe)
+		return
+	}
+	var g *grant
+	switch form.Get("grant_type") {
+	case "authorization_code":
+		g, oe = s.redeemCode(form, method)
+	case "refresh_token":
+		g, oe = s.redeemRefresh(form)
+	case "":
+		oe = &oauthErr{status: http.StatusBadRequest, code: "invalid_request", desc: "grant_type is missing", reason: "grant_type"}
+	default:
+		oe = &oauthErr{status: http.StatusBadRequest, code: "unsupported_grant_type", desc: "grant_type " + strconv.Quote(form.Get("grant_type")) + " is not supported", reason: "grant_type"}
+	}
+	if oe != nil {
+		s.tokenFail(w, oe)
+		return
+	}
+	at := "at-" + randHex(24)
+	resp := map[string]any{
+		"access_token": at,
+		"token_type":   "Bearer",
+		"expires_in":   int(accessTokenTTL / time.Second),
+	}
+	s.mu.Lock()
+	s.access[at] = g
+	s.issued.AccessTokens = append(s.issued.AccessTokens, at)
+	if form.Get("grant_type") == "authorization_code" {
+		rt := "rt-" + randHex(24)
+		s.refresh[rt] = g
+		s.issued.RefreshTokens = append(s.issued.RefreshTokens, rt)
+		resp["refresh_token"] = rt
+		g.tokens = append(g.tokens, at, rt)
+	}
+	s.mu.Unlock()
+	if g.scope != "" {
+		resp["scope"] = g.scope
+	}
+	if s.tokenExtra != nil {
+		s.tokenExtra(g, f, resp)
+	}
+	for k, v := range s.tokenFields {
+		if v == nil {
+			delete(resp, k)
+		} else {
+			resp[k] = v
+		}
+	}
+	if f.Mode == MissingToken {
+		delete(resp, "access_token")
+	}
+	if s.formToken {
+		v := url.Values{}
+		for k, x := range resp {
+			switch x := x.(type) {
+			case string:
+				v.Set(k, x)
+			case int:
+				v.Set(k, strconv.Itoa(x))
+			default:
+				v.Set(k, string(mustJSON(x)))
+			}
+		}
+		w.Header().Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(v.Encode()))
+		return
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *oauthServer) redeemCode(form url.Values, method string) (*grant, *oauthErr) {
+	invalid := func(reason, desc string) (*grant, *oauthErr) {
+		return nil, &oauthErr{status: http.StatusBadRequest, code: "invalid_grant", desc: desc, reason: reason}
+	}
+	code := form.Get("code")
+	if code == "" {
+		return nil, &oauthErr{status: http.StatusBadRequest, code: "invalid_request", desc: "code is missing", reason: "code"}
+	}
+	s.mu.Lock()
+	g, ok := s.codes[code]
+	var replay bool
+	if ok {
+		replay = g.used
+		g.used = true
+		if replay {
+			// RFC 6749 4.1.2: revoke what the code gave.
+			for _, t := range g.tokens {
+				delete(s.access, t)
+				delete(s.refresh, t)
+			}
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return invalid("code", "the authorization code is unknown")
+	case replay:
+		return invalid("code", "the authorization code was already used")
+	case s.now().After(g.expires):
+		return invalid("code", "the authorization code expired")
+	case g.clientID != s.clientID:
+		return invalid("code", "the authorization code was issued to another client")
+	case form.Get("redirect_uri") != g.redirectURI:
+		if form.Get("redirect_uri") == "" {
+			return invalid("redirect_uri", "redirect_uri is missing (it was sent in the authorization request)")
+		}
+		return invalid("redirect_uri", "redirect_uri does not match the authorization request")
+	}
+	v := form.Get("code_verifier")
+	switch {
+	case g.challenge == "" && v != "":
+		return invalid("pkce", "code_verifier sent but the authorization request had no code_challenge")
+	case g.challenge != "" && v == "":
+		return invalid("pkce", "code_verifier is missing (the authorization request had a code_challenge)")
+	case g.challenge != "" && (len(v) < 43 || len(v) > 128):
+		return invalid("pkce", "code_verifier must be 43 to 128 characters")
+	case g.challenge != "" && s256(v) != g.challenge:
+		return invalid("pkce", "PKCE verifier does not match the code challenge")
+	case method == AuthNone && g.challenge == "":
+		return invalid("pkce", "a public client must use PKCE")
+	}
+	return g, nil
+}
+
+func (s *oauthServer) redeemRefresh(form url.Values) (*grant, *oauthErr) {
+	rt := form.Get("refresh_token")
+	s.mu.Lock()
+	g, ok := s.refresh[rt]
+	s.mu.Unlock()
+	if rt == "" || !ok {
+		return nil, &oauthErr{status: http.StatusBadRequest, code: "invalid_grant", desc: "the refresh token is unknown or revoked", reason: "refresh_token"}
+	}
+	return g, nil
+}
+
+func s256(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func secretEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// genericAuthenticate checks RFC 6749 / OIDC client authentication.
+func (s *oauthServer) genericAuthenticate(r *http.Request, form url.Values) (string, *oauthErr) {
+	fail := func(desc string) (string, *oauthErr) {
+		return "", &oauthErr{status: http.StatusUnauthorized, code: "invalid_client", desc: desc, reason: "client"}
+	}
+	var methods []string
+	if h := r.Header.Get("Authorization"); h != "" {
+		if len(h) < 6 || !strings.EqualFold(h[:6], "basic ") {
+			return fail("the Authorization header of a token request must use the Basic scheme")
+		}
+		methods = append(methods, AuthClientSecretBasic)
+	}
+	if _, ok := form["client_secret"]; ok {
+		methods = append(methods, AuthClientSecretPost)
+	}
+	if _, ok := form["client_assertion"]; ok {
+		methods = append(methods, AuthClientSecretJWT)
+	}
+	if len(methods) > 1 {
+		return "", &oauthErr{status: http.StatusBadRequest, code: "invalid_request",
+			desc: "more than one client authentication method (" + strings.Join(methods, ", ") + ")", reason: "client"}
+	}
+	method := AuthNone
+	if len(methods) == 1 {
+		method = methods[0]
+	}
+	switch {
+	case s.authMethod != "" && method != s.authMethod:
+		return fail("client authentication must use " + s.authMethod + ", got " + method)
+	case s.authMethod == "" && method == AuthNone:
+		return fail("client authentication is missing")
+	}
+	if id := form.Get("client_id"); id != "" && id != s.clientID {
+		return fail("client_id is not the registered client")
+	}
+	switch method {
+	case AuthClientSecretBasic:
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.Header.Get("Authorization")[6:]))
+		if err != nil {
+			return fail("the Basic credentials are not valid base64")
+		}
+		u, p, ok := strings.Cut(string(raw), ":")
+		if !ok {
+			return fail("the Basic credentials have no colon")
+		}
+		id, err1 := url.QueryUnescape(u)
+		secret, err2 := url.QueryUnescape(p)
+		if err1 != nil || err2 != nil {
+			return fail("the Basic credentials are not form-encoded (RFC 6749 section 2.3.1)")
+		}
+		if id != s.clientID || !secretEqual(secret, s.clientSecret) {
+			return fail("the Basic credentials are wrong (are the ID and secret form-encoded before base64, RFC 6749 section 2.3.1?)")
+		}
+	case AuthClientSecretPost:
+		if form.Get("client_id") == "" {
+			return fail("client_id is missing")
+		}
+		if !secretEqual(form.Get("client_secret"), s.clientSecret) {
+			return fail("client_secret is wrong")
+		}
+	case AuthClientSecretJWT:
+		if msg := s.checkClientAssertion(form); msg != "" {
+			return fail(msg)
+		}
+	case AuthNone:
+		if form.Get("client_id") == "" {
+			return fail("client_id is missing")
+		}
+	}
+	return method, nil
+}
+
+// checkClientAssertion verifies a client_secret_jwt assertion and returns
+// what is wrong with it, or "".
+func (s *oauthServer) checkClientAssertion(form url.Values) string {
+	if form.Get("client_assertion_type") != jwtBearerType {
+		return "client_assertion_type must be " + jwtBearerType
+	}
+	tok, err := jwt.Parse(form.Get("client_assertion"), func(*jwt.Token) (any, error) {
+		return []byte(s.clientSecret), nil
+	}, jwt.WithValidMethods([]string{"HS256", "HS384", "HS512"}), jwt.WithExpirationRequired(),
+		jwt.WithAudience(s.URL(EndpointToken)), jwt.WithIssuer(s.clientID), jwt.WithSubject(s.clientID),
+		jwt.WithTimeFunc(s.now), jwt.WithLeeway(30*time.Second))
+	if err != nil {
+		return "client_assertion is invalid: " + err.Error()
+	}
+	claims, _ := tok.Claims.(jwt.MapClaims)
+	jti, _ := claims["jti"].(string)
+	if jti == "" {
+		return "client_assertion has no jti"
+	}
+	if exp, err := claims.GetExpirationTime(); err == nil && exp.Sub(s.now()) > time.Hour {
+		return "client_assertion expires more than an hour from now"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.jtis[jti] {
+		return "client_assertion jti was already used"
+	}
+	s.jtis[jti] = true
+	return ""
+}
+
+// --- userinfo ---
+
+// bearerGrant returns the grant of the request's bearer token.
+func (s *oauthServer) bearerGrant(r *http.Request) (*grant, bool) {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
+		return nil, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.access[strings.TrimSpace(h[7:])]
+	return g, ok
+}
+
+func (s *oauthServer) handleUserInfo(w http.ResponseWriter, r *http.Request, f Failure) {
+	if !slices.Contains(s.spec.userinfoMethods, r.Method) {
+		w.Header().Set("Allow", strings.Join(s.spec.userinfoMethods, ", "))
+		s.problem(EndpointUserInfo, "method %s is not allowed", r.Method)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": "method_not_allowed"})
+		return
+	}
+	g, ok := s.bearerGrant(r)
+	if !ok {
+		if r.Header.Get("Authorization") == "" {
+			s.problem(EndpointUserInfo, "the request has no bearer token in the Authorization header")
+		} else {
+			s.problem(EndpointUserInfo, "the bearer token is unknown")
+		}
+		st, ct, body := s.spec.userinfoError()
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(st)
+		_, _ = w.Write(body)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.profileDoc(g.identity, f))
+}
+
+// profileDoc renders an identity's profile with f's damage applied.
+func (s *oauthServer) profileDoc(id Identity, f Failure) map[string]any {
+	doc := s.spec.profile(id)
+	for k, v := range id.Extra {
+		doc[k] = v
+	}
+	switch f.Mode {
+	case MissingID:
+		deletePath(doc, s.spec.idPath)
+	case WrongTypes:
+		setPath(doc, s.spec.idPath, map[string]any{"unexpected": "object"})
+	}
+	return doc
+}
+
+func deletePath(doc map[string]any, path []string) {
+	for i, k := range path {
+		if i == len(path)-1 {
+			delete(doc, k)
+			return
+		}
+		next, ok := doc[k].(map[string]any)
+		if !ok {
+			return
+		}
+		doc = next
+	}
+}
+
+func setPath(doc map[string]any, path []string, v any) {
+	for i, k := range path {
+		if i == len(path)-1 {
+			doc[k] = v
+			return
+		}
+		next, ok := doc[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			doc[k] = next
+		}
+		doc = next
+	}
+}
+
+// oauthJSONError renders {"error","error_description"}.
+func oauthJSONError(status int, code, desc string) (int, string, []byte) {
+	m := map[string]any{"error": code}
+	if desc != "" {
+		m["error_description"] = desc
+	}
+	return status, "application/json;charset=UTF-8", mustJSON(m)
+}
+
+// oauthShape renders the generic failure modes of a standard OAuth 2.0
+// provider.
+func oauthShape(e Endpoint, f Failure) (int, string, []byte) {
+	switch f.Mode {
+	case InvalidGrant:
+		return oauthJSONError(http.StatusBadRequest, "invalid_grant", "the authorization code is invalid, expired or already used")
+	case Unauthorized:
+		if e == EndpointUserInfo {
+			return oauthJSONError(http.StatusUnauthorized, "invalid_token", "the access token is invalid or expired")
+		}
+		return oauthJSONError(http.StatusUnauthorized, "invalid_client", "client authentication failed")
+	case RateLimited:
+		return oauthJSONError(http.StatusTooManyRequests, "rate_limit_exceeded", "too many requests")
+	case ServerError:
+		return oauthJSONError(http.StatusInternalServerError, "server_error", "internal server error")
+	case Unavailable:
+		return oauthJSONError(http.StatusServiceUnavailable, "temporarily_unavailable", "the service is temporarily unavailable")
+	case ProviderError:
+		code := f.Code
+		if code == "" {
+			code = "invalid_request"
+		}
+		return oauthJSONError(http.StatusBadRequest, code, "provider error "+code)
+	}
+	return 0, "", nil
+}
+
+// Supports reports whether mode m can be rendered at endpoint e. A form
+// token response cannot be truncated detectably.
+func (s *oauthServer) Supports(e Endpoint, m Mode) bool {
+	if s.formToken && e == EndpointToken && m == TruncatedJSON {
+		return false
+	}
+	return s.core.Supports(e, m)
+}
