@@ -169,3 +169,60 @@ func ExampleWithEndpoint() {
 	// config: invalid_config: invalid option: WithEndpoint("token"): must use https (plain http is allowed only for loopback hosts)
 	// <nil>
 }
+
+// NewFactory turns a typed constructor into a factory for the registry.
+func ExampleNewFactory() {
+	f := connector.NewFactory(pagerMetadata(), NewPager)
+	c, err := f.Open(json.RawMessage(`{"apiKey":"k"}`))
+	fmt.Println(c.Metadata().ID, err)
+	c, err = f.Open(json.RawMessage(`{}`))
+	fmt.Println(c == nil, connector.CodeOf(err))
+	// Output:
+	// acme-pager <nil>
+	// true invalid_config
+}
+
+// A connector resolves its options once, in its constructor.
+func ExampleResolveOptions() {
+	o, err := connector.ResolveOptions(connector.WithInstanceID("kakao-eu"), connector.WithEndpoint("token", "https://kauth.example.com/oauth/token"))
+	fmt.Println(err, o.ConnectorID("kakao-universal"), o.Endpoint("token", "https://kauth.kakao.com/oauth/token"))
+	fmt.Println(o.HTTPClient == connector.DefaultHTTPClient(), o.HTTPClient != http.DefaultClient)
+	err = o.Restrict("kakao-universal", false, "authorization", "userinfo")
+	fmt.Println(err)
+	// Output:
+	// <nil> kakao-eu https://kauth.example.com/oauth/token
+	// true true
+	// connector kakao-eu: config: invalid_config: invalid option: (options).endpoint.token: is not an endpoint of kakao-universal for WithEndpoint (use authorization, userinfo)
+}
+
+func ExampleCheckEndpoint() {
+	for _, u := range []string{"https://kauth.kakao.com/oauth/token", "http://127.0.0.1:8081/token", "http://auth.example.com/token", "/token"} {
+		fmt.Println(u, "→", connector.CheckEndpoint(u))
+	}
+	// Output:
+	// https://kauth.kakao.com/oauth/token → <nil>
+	// http://127.0.0.1:8081/token → <nil>
+	// http://auth.example.com/token → must use https (plain http is allowed only for loopback hosts)
+	// /token → must be an absolute https URL with a host
+}
+
+func ExampleParseRetryAfter() {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	fmt.Println(connector.ParseRetryAfter("120", now))
+	fmt.Println(connector.ParseRetryAfter("Mon, 23 Nov 2026 12:00:30 GMT", now))
+	// Output:
+	// 2m0s
+	// 30s
+}
+
+// HTTPStatus answers what a host should reply for a connector error.
+func ExampleHTTPStatus() {
+	for _, err := range []error{connector.ErrStateMismatch, connector.ErrRateLimitExceeded, connector.ErrInvalidConfig, errors.New("disk full")} {
+		fmt.Println(connector.CodeOf(err), connector.HTTPStatus(err))
+	}
+	// Output:
+	// state_mismatch 401
+	// rate_limit_exceeded 429
+	// invalid_config 400
+	// general 500
+}
