@@ -499,7 +499,7 @@ func CheckEndpoint(s string) error {
 	if err != nil {
 		return errors.New("must be an absolute https URL: cannot be parsed")
 	}
-	if !u.IsAbs() || u.Host == "" {
+	if !u.IsAbs() || u.Hostname() == "" {
 		return errors.New("must be an absolute https URL with a host")
 	}
 	if u.Fragment != "" {

@@ -210,7 +210,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 func TestCheckEndpoint(t *testing.T) {
 	ok := []string{"https://example.com/oauth/token", "http://localhost:8080/cb", "http://127.0.0.1/x", "http://[::1]:9/x", "https://h/x?a=b"}
 	bad := []string{"", "example.com/x", "/relative", "ftp://example.com", "http://example.com/x", "https://example.com/#frag",
-		"https://user:pw@example.com/", "https://", "http://10.0.0.1/x", "%zz"}
+		"https://user:pw@example.com/", "https://", "http://10.0.0.1/x", "%zz", "https://:443/x", "http://:8080/x"}
 	for _, u := range ok {
 		if err := connector.CheckEndpoint(u); err != nil {
 			t.Errorf("CheckEndpoint(%q) = %v, want nil", u, err)

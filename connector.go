@@ -33,7 +33,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -260,12 +263,55 @@ func (f FlowState) LogValue() slog.Value {
 
 // Callback carries what the provider sent back: the query of a GET callback
 // or the form of a POST callback (Apple's form_post), and the flow state.
+// Its fmt and slog output hides the authorization code and any token.
 type Callback struct {
 	Params url.Values
 	Flow   FlowState
 	// WantTokens asks for the provider tokens in [UserInfo.Tokens], for hosts
 	// that call the provider's API later.
 	WantTokens bool
+}
+
+// String implements fmt.Stringer without revealing the authorization code or
+// a token the callback carries (Apple's form_post sends an id_token); the
+// other parameters (state, error, error_description...) are shown.
+func (c Callback) String() string {
+	var b strings.Builder
+	b.WriteString("Callback{Params:map[")
+	for i, k := range slices.Sorted(maps.Keys(c.Params)) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s:%v", k, callbackParam(k, c.Params[k]))
+	}
+	fmt.Fprintf(&b, "] Flow:%s WantTokens:%t}", c.Flow, c.WantTokens)
+	return b.String()
+}
+
+// GoString implements fmt.GoStringer like String.
+func (c Callback) GoString() string { return c.String() }
+
+// LogValue implements slog.LogValuer like String.
+func (c Callback) LogValue() slog.Value {
+	params := make([]any, 0, len(c.Params))
+	for _, k := range slices.Sorted(maps.Keys(c.Params)) {
+		params = append(params, slog.String(k, strings.Join(callbackParam(k, c.Params[k]), ",")))
+	}
+	return slog.GroupValue(slog.Group("params", params...), slog.Any("flow", c.Flow), slog.Bool("want_tokens", c.WantTokens))
+}
+
+// callbackParam returns the values of the callback parameter k, redacted
+// when k carries a secret.
+func callbackParam(k string, v []string) []string {
+	switch k {
+	case "code", "id_token", "access_token", "refresh_token", "token":
+		out := make([]string, len(v))
+		for i, s := range v {
+			out[i] = redactedIfSet(s)
+		}
+		return out
+	}
+	return v
 }
 
 // UserInfo is the normalized profile of a signed-in user.

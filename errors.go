@@ -186,10 +186,18 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Is reports whether target is an *Error with the same code, so that
-// errors.Is(err, connector.ErrInvalidConfig) tests the code.
+// errors.Is(err, connector.ErrInvalidConfig) tests the code. An empty code
+// is general, as in [Error.Error] and [CodeOf].
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	return ok && codeOrGeneral(t.Code) == codeOrGeneral(e.Code)
+}
+
+func codeOrGeneral(c Code) Code {
+	if c == "" {
+		return CodeGeneral
+	}
+	return c
 }
 
 // HTTPStatus is the status a host answers with; see [Code.HTTPStatus].
@@ -301,8 +309,12 @@ func (fe FieldErrors) Error() string {
 	return strings.Join(parts, "; ")
 }
 
+// maxRetryAfter caps what [ParseRetryAfter] returns.
+const maxRetryAfter = 365 * 24 * time.Hour
+
 // ParseRetryAfter reads a Retry-After header value (seconds or an HTTP date)
-// relative to now. It returns 0 when the header is absent or malformed.
+// relative to now, capped at a year. It returns 0 when the header is absent
+// or malformed.
 func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -312,14 +324,14 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		if n <= 0 {
 			return 0
 		}
-		if n > 86400*365 {
-			n = 86400 * 365
+		if n > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
 		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0

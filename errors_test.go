@@ -125,6 +125,12 @@ func TestHTTPStatus(t *testing.T) {
 	if connector.CodeOf(nil) != "" || connector.CodeOf(errors.New("x")) != connector.CodeGeneral {
 		t.Errorf("CodeOf of nil / plain error wrong")
 	}
+	// An *Error without a code is a general error everywhere: its text,
+	// CodeOf, and errors.Is.
+	blank := fmt.Errorf("w: %w", &connector.Error{})
+	if connector.CodeOf(blank) != connector.CodeGeneral || !errors.Is(blank, connector.ErrGeneral) || errors.Is(blank, connector.ErrInvalidConfig) {
+		t.Errorf("an *Error without a code: CodeOf %q, errors.Is(ErrGeneral) %t", connector.CodeOf(blank), errors.Is(blank, connector.ErrGeneral))
+	}
 }
 
 func TestErrorText(t *testing.T) {
@@ -171,6 +177,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
 		{"99999999999", 365 * 24 * time.Hour},
+		// A date is capped like a number of seconds.
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 365 * 24 * time.Hour},
 	}
 	for _, tt := range tests {
 		if got := connector.ParseRetryAfter(tt.in, now); got != tt.want {

@@ -1,11 +1,14 @@
 package connector_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -227,6 +230,34 @@ func TestFlowStateAndTokensRedacted(t *testing.T) {
 	tb, _ := json.Marshal(tok)
 	if !strings.Contains(string(tb), "at-SECRET") {
 		t.Error("Tokens must marshal to JSON in full, for storage by the host")
+	}
+}
+
+// A Callback holds the authorization code (and, for form_post providers,
+// an id_token): printing or logging one must not reveal them.
+func TestCallbackRedacted(t *testing.T) {
+	cb := connector.Callback{
+		Params: url.Values{"code": {"code-SECRET"}, "id_token": {"idt-SECRET"}, "access_token": {"at-SECRET"},
+			"state": {"st-1"}, "error_description": {"cancelled"}},
+		Flow:       connector.FlowState{State: "st-1", RedirectURI: "https://app/cb", CodeVerifier: "verifier-SECRET"},
+		WantTokens: true,
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("callback", "cb", cb)
+	for _, out := range []string{
+		fmt.Sprintf("%v %+v %#v %s", cb, cb, cb, cb), fmt.Sprintf("%v %+v", &cb, &cb), logs.String(),
+	} {
+		if strings.Contains(out, "SECRET") {
+			t.Errorf("secret revealed: %s", out)
+		}
+		for _, want := range []string{"st-1", "cancelled"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%q missing from %s", want, out)
+			}
+		}
+	}
+	if got := cb.String(); !strings.Contains(got, "code:[[REDACTED]]") || !strings.Contains(got, "WantTokens:true") {
+		t.Errorf("String() = %s", got)
 	}
 }
 

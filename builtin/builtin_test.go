@@ -31,6 +31,15 @@ func TestBuiltinFactories(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Errorf("factories = %v, want %v", ids, want)
 	}
+	// Factories itself is sorted by ID, as documented (the registry sorts
+	// its own list, so the loop above cannot tell).
+	var direct []string
+	for _, f := range builtin.Factories() {
+		direct = append(direct, f.Metadata.ID)
+	}
+	if !slices.Equal(direct, want) {
+		t.Errorf("builtin.Factories() = %v, want %v (sorted by ID)", direct, want)
+	}
 	if err := builtin.Register(reg); !errors.Is(err, connector.ErrInvalidMetadata) {
 		t.Errorf("registering the built-ins twice = %v, want invalid_metadata", err)
 	}

@@ -70,7 +70,7 @@ type Config struct {
 
 	TokenEndpointResponseType string `json:"tokenEndpointResponseType" validate:"omitempty,oneof=query-string json" doc:"format of the token response; unset: decided by its Content-Type (Logto defaults to query-string, which breaks JSON providers)"`
 
-	ProfileMap profilemap.Map `json:"profileMap" doc:"where each user info field is in the userinfo JSON (dotted paths, array indexes)"`
+	ProfileMap profilemap.Map `json:"profileMap" doc:"where each user info field is in the userinfo JSON (dotted paths, array indexes); an absent key maps the field's own name, a key set to an empty string maps nothing"`
 
 	CustomConfig map[string]string `json:"customConfig" doc:"extra parameters added, with their keys as written, to the authorization URL and the token and refresh requests; they may not override the flow's own parameters"`
 
@@ -165,7 +165,7 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	if err := connector.DecodeConfig(raw, &cfg); err != nil {
 		return nil, connector.Attribute(err, id)
 	}
-	mapper, err := profilemap.Compile(cfg.ProfileMap)
+	mapper, err := profilemap.CompileConfig(cfg.ProfileMap)
 	if err != nil {
 		return nil, connector.Attribute(err, id)
 	}

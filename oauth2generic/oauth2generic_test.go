@@ -225,6 +225,7 @@ func TestConfigValidation(t *testing.T) {
 		{"bad token response type", config(map[string]any{"tokenEndpointResponseType": "xml"}), []string{"tokenEndpointResponseType"}},
 		{"bad profile map path", config(map[string]any{"profileMap": map[string]any{"id": "data..id", "email": "a["}}),
 			[]string{"profileMap.id", "profileMap.email"}},
+		{"empty profile map id", config(map[string]any{"profileMap": map[string]any{"id": ""}}), []string{"profileMap.id"}},
 		{"unknown field (typo)", config(map[string]any{"clientSecert": "x"}), []string{"clientSecert"}},
 		{"wrong JSON type", config(map[string]any{"scope": []string{"a"}}), []string{"scope"}},
 		{"authorization endpoint carrying state", config(map[string]any{"authorizationEndpoint": authURL + "?state=1"}), []string{"authorizationEndpoint"}},
@@ -262,6 +263,27 @@ func TestConfigValidation(t *testing.T) {
 				t.Error("the error reveals the secret")
 			}
 		})
+	}
+}
+
+// As in Logto, a profileMap key written "" maps nothing (an absent key maps
+// the field's own name): "phone": "" turns off a phone field the provider
+// sends in a shape the connector cannot read.
+func TestProfileMapEmptyPathMapsNothing(t *testing.T) {
+	t.Parallel()
+	user := `{"id":"u1","email":{"value":"a@example.com"},"phone":15550100,"name":"Ada","avatar":"https://a.example/a.png"}`
+	p := newProvider(jsonResponder(200, tokenJSON), jsonResponder(200, user))
+	c := open(t, config(map[string]any{"profileMap": map[string]any{"email": "", "phone": "", "emailVerified": ""}}), p)
+	auth, err := c.AuthorizationURL(context.Background(), connector.AuthRequest{RedirectURI: redirectURI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := finish(t, c, auth.Flow, false)
+	if err != nil {
+		t.Fatalf("UserInfo: %v", err)
+	}
+	if info.ID != "u1" || info.Email != "" || info.Phone != "" || info.Name != "Ada" || info.Avatar != "https://a.example/a.png" {
+		t.Errorf("info = %+v", info)
 	}
 }
 

@@ -3,6 +3,7 @@ package profilemap_test
 import (
 	"fmt"
 
+	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/profilemap"
 )
 
@@ -24,6 +25,24 @@ func ExampleCompile() {
 	}
 	fmt.Println(info.ID, info.Name, info.Email, info.EmailVerified)
 	// Output: 9223372036854775807 Ada ada@example.com true
+}
+
+// A profileMap decoded from a JSON config: absent keys have their defaults
+// already, and a key written "" maps nothing, as in Logto.
+func ExampleCompileConfig() {
+	var cfg struct {
+		ProfileMap profilemap.Map `json:"profileMap"`
+	}
+	if err := connector.DecodeConfig([]byte(`{"profileMap":{"id":"sub","phone":""}}`), &cfg); err != nil {
+		panic(err)
+	}
+	m, err := profilemap.CompileConfig(cfg.ProfileMap)
+	if err != nil {
+		panic(err)
+	}
+	info, err := m.Apply([]byte(`{"sub":"u1","name":"Ada","phone":{"mobile":"+14155550100"}}`))
+	fmt.Printf("%s %s %q %v\n", info.ID, info.Name, info.Phone, err)
+	// Output: u1 Ada "" <nil>
 }
 
 // A wrong type is an invalid_response error that names the path.

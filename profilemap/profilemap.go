@@ -27,14 +27,17 @@ import (
 	"github.com/connectorkit/connector"
 )
 
-// Map says where each user info field is in the provider's profile. Empty
-// fields take their defaults: the field's own name for id, email, phone,
-// name and avatar (as Logto); no verified flags unless mapped (an unmapped
-// flag is false: an address the provider did not vouch for must never look
-// verified).
+// Map says where each user info field is in the provider's profile. For
+// [Compile], empty fields take their defaults: the field's own name for id,
+// email, phone, name and avatar (as Logto); no verified flags unless mapped
+// (an unmapped flag is false: an address the provider did not vouch for must
+// never look verified).
 //
 // The JSON tags are Logto's profileMap keys, so a Map decodes from a Logto
-// config's profileMap as is.
+// config's profileMap as is. In a JSON config the defaults belong to absent
+// keys only (the `default` tags, which [connector.DecodeConfig] applies): a
+// key written "" maps nothing, as in Logto. Compile such a Map with
+// [CompileConfig].
 type Map struct {
 	ID            string `json:"id" default:"id" doc:"path of the user's ID (a string or an integer) in the userinfo JSON"`
 	Email         string `json:"email" default:"email" doc:"path of the email address"`
@@ -54,10 +57,22 @@ type Mapper struct {
 // Compile checks every path of m (defaults applied) and returns the mapper.
 // An invalid path is an invalid_config [*connector.Error] whose Fields name
 // each bad key ("profileMap.email").
-func Compile(m Map) (*Mapper, error) {
+func Compile(m Map) (*Mapper, error) { return compile(m, true) }
+
+// CompileConfig is [Compile] for a Map decoded from a JSON config by
+// [connector.DecodeConfig], which has already given every absent key its
+// default: a path left empty there was written "" on purpose and, as in
+// Logto, maps nothing ("phone": "" turns the phone off). The ID cannot be
+// turned off: an empty id is an invalid_config error.
+func CompileConfig(m Map) (*Mapper, error) { return compile(m, false) }
+
+func compile(m Map, defaults bool) (*Mapper, error) {
 	var fe connector.FieldErrors
+	if !defaults && m.ID == "" {
+		fe = append(fe, connector.FieldError{Path: "profileMap.id", Message: "must be a non-empty path"})
+	}
 	compile := func(key, p, def string) Path {
-		if p == "" {
+		if p == "" && defaults {
 			p = def
 		}
 		if p == "" {
@@ -84,10 +99,11 @@ func Compile(m Map) (*Mapper, error) {
 	return mp, nil
 }
 
-// Check returns the field errors of m's paths, for config Checker
-// implementations that report every failure at once.
+// Check returns the field errors of m's paths as [CompileConfig] reports
+// them, for config Checker implementations that report every failure at
+// once.
 func (m Map) Check() connector.FieldErrors {
-	_, err := Compile(m)
+	_, err := CompileConfig(m)
 	if ce, ok := err.(*connector.Error); ok {
 		return ce.Fields
 	}

@@ -249,7 +249,13 @@ func TestCompileRejectsBadPaths(t *testing.T) {
 			if len(ce.Fields) != 1 || ce.Fields[0].Path != tt.key || !strings.Contains(ce.Fields[0].Message, tt.msg) {
 				t.Errorf("fields = %v, want %s: ...%s...", ce.Fields, tt.key, tt.msg)
 			}
-			if fe := tt.m.Check(); len(fe) != 1 || fe[0].Path != tt.key {
+			// Check judges a decoded config, where an empty id is an error
+			// of its own: give the map one.
+			cm := tt.m
+			if cm.ID == "" {
+				cm.ID = "id"
+			}
+			if fe := cm.Check(); len(fe) != 1 || fe[0].Path != tt.key {
 				t.Errorf("Check = %v", fe)
 			}
 		})
@@ -261,8 +267,40 @@ func TestCompileRejectsBadPaths(t *testing.T) {
 			t.Errorf("Check = %v", fe)
 		}
 	})
-	if fe := (Map{}).Check(); fe != nil {
-		t.Errorf("defaults fail: %v", fe)
+	if fe := (Map{ID: "id"}).Check(); fe != nil {
+		t.Errorf("empty optional paths fail: %v", fe)
+	}
+	if fe := (Map{}).Check(); len(fe) != 1 || fe[0].Path != "profileMap.id" || fe[0].Message != "must be a non-empty path" {
+		t.Errorf("empty id: Check = %v", fe)
+	}
+}
+
+// In a decoded config an empty path maps nothing (Logto's "phone": ""),
+// where Compile would read the field's own name.
+func TestCompileConfigEmptyPathMapsNothing(t *testing.T) {
+	t.Parallel()
+	doc := []byte(`{"id":"1","email":{"v":"a@b"},"phone":42,"name":"Ada","avatar":"https://a/x.png","ok":true}`)
+	m, err := CompileConfig(Map{ID: "id", Name: "name", Avatar: "avatar", EmailVerified: "ok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := m.Apply(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ID != "1" || info.Email != "" || info.EmailVerified || info.Phone != "" || info.Name != "Ada" || info.Avatar != "https://a/x.png" {
+		t.Errorf("info = %+v", info)
+	}
+	if _, err := Compile(Map{ID: "id", Name: "name", Avatar: "avatar"}); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := Compile(Map{}); m.email.src != "email" || m.phone.src != "phone" {
+		t.Errorf("Compile does not apply defaults: %s", m)
+	}
+	_, err = CompileConfig(Map{Email: "a["})
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig || len(ce.Fields) != 2 || ce.Fields[0].Path != "profileMap.id" {
+		t.Errorf("CompileConfig(no id, bad email) = %v", err)
 	}
 }
 

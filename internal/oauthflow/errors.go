@@ -29,6 +29,13 @@ func stepAttr(step connector.Step) slog.Attr { return slog.String("step", string
 
 // statusError maps a non-2xx answer of endpoint ("token" or "userinfo").
 func (e *Engine) statusError(step connector.Step, endpoint string, resp *http.Response, body []byte, secrets []string) *connector.Error {
+	// Scrub the whole body before any of it is cut to size (the body
+	// snippet, clipped fields): a secret straddling a cut would leave its
+	// first bytes behind. Decoded fields are scrubbed again by
+	// providerFailure, for secrets the body carries JSON-escaped.
+	if len(body) > 0 {
+		body = []byte(e.scrubber(secrets)(string(body)))
+	}
 	code, msg, details, ok := "", "", map[string]string(nil), false
 	if e.providerErr != nil {
 		code, msg, details, ok = e.providerErr(body)
@@ -54,9 +61,11 @@ func (e *Engine) statusError(step connector.Step, endpoint string, resp *http.Re
 func (e *Engine) providerFailure(step connector.Step, endpoint string, resp *http.Response, code, msg string, details map[string]string, secrets []string) *connector.Error {
 	status := resp.StatusCode
 	ce := &connector.Error{Code: connector.CodeGeneral, Connector: e.id, Step: step, Status: status}
+	// Scrub, then clip: clipping first could cut a secret in two and keep
+	// its first bytes.
 	scrub := e.scrubber(secrets)
-	ce.ProviderCode = scrub(clip(code))
-	ce.ProviderMessage = scrub(clip(msg))
+	ce.ProviderCode = clip(scrub(code))
+	ce.ProviderMessage = clip(scrub(msg))
 	for k, v := range details {
 		if v == "" {
 			continue
@@ -64,7 +73,7 @@ func (e *Engine) providerFailure(step connector.Step, endpoint string, resp *htt
 		if ce.ProviderDetails == nil {
 			ce.ProviderDetails = make(map[string]string, len(details))
 		}
-		ce.ProviderDetails[clip(k)] = scrub(clip(v))
+		ce.ProviderDetails[clip(scrub(k))] = clip(scrub(v))
 	}
 	switch {
 	case status == http.StatusTooManyRequests || code == "slow_down" || code == "rate_limit_exceeded":

@@ -789,6 +789,47 @@ func TestProviderEchoedSecretsAreRedacted(t *testing.T) {
 	assertNoSecret(t, ce.ProviderDetails, testCode, testSecret, url.QueryEscape(testSecret), flow.CodeVerifier)
 }
 
+// An echoed secret that straddles the point where provider text is cut
+// (the 512-byte clip of each field, the 256-byte body snippet) must not
+// leave its first bytes behind.
+func TestEchoedSecretsAtTheClipAreRedacted(t *testing.T) {
+	t.Parallel()
+	flow := testFlow()
+	at := func(n int, secret string) string {
+		return strings.Repeat("y", maxProviderText-n) + secret + " (echoed)"
+	}
+	tests := []struct {
+		name      string
+		responder httpmock.Responder
+	}{
+		{"error_description", jsonResp(400, `{"error":"invalid_request","error_description":"`+at(6, testSecret)+`"}`)},
+		{"error code", jsonResp(400, `{"error":"`+at(5, testCode)+`"}`)},
+		{"detail", jsonResp(400, `{"error":"invalid_request","hint":"`+at(7, flow.CodeVerifier)+`"}`)},
+		{"200 with an error", jsonResp(200, `{"error":"invalid_request","error_description":"`+at(6, testSecret)+`"}`)},
+		{"plain text body", respond(400, "text/plain", strings.Repeat("x", 250)+testSecret+" was sent")},
+		{"HTML body", respond(502, "text/html", "<p>"+strings.Repeat("x", 245)+testCode+"</p>")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := newMockProvider()
+			p.token(tt.responder)
+			e := mustNew(t, baseConfig(p))
+			_, err := e.Exchange(context.Background(), callback(flow))
+			var ce *connector.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v", err)
+			}
+			if ce.ProviderMessage == "" && len(ce.ProviderDetails) == 0 && ce.ProviderCode == "" {
+				t.Fatalf("no provider text kept: %+v", ce)
+			}
+			prefixes := []string{testSecret[:5], testCode[:5], flow.CodeVerifier[:5]}
+			assertNoSecret(t, err, prefixes...)
+			assertNoSecret(t, ce.ProviderDetails, prefixes...)
+		})
+	}
+}
+
 func TestCustomProviderError(t *testing.T) {
 	t.Parallel()
 	p := newMockProvider()

@@ -380,3 +380,17 @@ func TestRegionalHost(t *testing.T) {
 		t.Fatalf("URL %s, want %s", got, want)
 	}
 }
+
+// An admin UI that renders the schema may save the optional host as "":
+// that is Twilio's default host, not an empty one.
+func TestEmptyHostIsTheDefault(t *testing.T) {
+	t.Parallel()
+	m := newMock(t, nil)
+	c := m.open(config(t, map[string]any{"host": ""}))
+	if _, err := c.Send(context.Background(), connector.Message{To: "+14155550100", Usage: connector.UsageSignIn}); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.requests()[0].URL; got != messagesURL {
+		t.Fatalf("URL %s, want %s", got, messagesURL)
+	}
+}

@@ -144,7 +144,11 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	if cfg.AuthToken.IsZero() {
 		user, password = cfg.APIKeySID, cfg.APIKeySecret.Reveal()
 	}
-	base := o.Endpoint(EndpointAPI, "https://"+strings.ToLower(cfg.Host))
+	host := cfg.Host
+	if host == "" {
+		host = DefaultHost // "host": "" as an admin UI saves an untouched field
+	}
+	base := o.Endpoint(EndpointAPI, "https://"+strings.ToLower(host))
 	c.api = newAPI(id, base, user, password, cfg.AccountSID, o.HTTPClient, o.Now)
 
 	for _, u := range templates.Usages() {
