@@ -460,6 +460,9 @@ func tagMessage(e validator.FieldError) string {
 		return "must be an E.164 phone number such as +14155550100"
 	case "min", "gte":
 		if e.Kind() == reflect.Slice || e.Kind() == reflect.Map {
+			if p == "1" {
+				return "must have at least 1 item"
+			}
 			return "must have at least " + p + " items"
 		}
 		if e.Kind() == reflect.String {

@@ -376,6 +376,21 @@ type Message struct {
 	Payload map[string]any
 }
 
+// String implements fmt.Stringer without revealing the payload's values (a
+// one-time code is a secret while it is valid): only its keys are shown.
+func (m Message) String() string {
+	return fmt.Sprintf("Message{To:%q Usage:%s Payload keys:%q}", m.To, m.Usage, slices.Sorted(maps.Keys(m.Payload)))
+}
+
+// GoString implements fmt.GoStringer like String.
+func (m Message) GoString() string { return m.String() }
+
+// LogValue implements slog.LogValuer like String.
+func (m Message) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("to", m.To), slog.String("usage", string(m.Usage)),
+		slog.Any("payload_keys", slices.Sorted(maps.Keys(m.Payload))))
+}
+
 // Receipt is the answer of [Sender.Send].
 type Receipt struct {
 	// ID is the provider's message ID (Twilio's message SID).

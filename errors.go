@@ -3,7 +3,9 @@ package connector
 import (
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -219,6 +221,13 @@ func (e *Error) LogValue() slog.Value {
 	}
 	add("provider_code", e.ProviderCode)
 	add("provider_message", e.ProviderMessage)
+	if len(e.ProviderDetails) > 0 {
+		details := make([]any, 0, len(e.ProviderDetails))
+		for _, k := range slices.Sorted(maps.Keys(e.ProviderDetails)) {
+			details = append(details, slog.String(k, e.ProviderDetails[k]))
+		}
+		attrs = append(attrs, slog.Group("provider_details", details...))
+	}
 	if e.Retryable {
 		attrs = append(attrs, slog.Bool("retryable", true))
 	}

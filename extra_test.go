@@ -3,6 +3,7 @@ package connector_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -92,5 +93,21 @@ func TestLogValues(t *testing.T) {
 	}
 	if got := connector.Secret("x").GoString(); got != `"[REDACTED]"` {
 		t.Errorf("GoString = %s", got)
+	}
+}
+
+func TestMessageAndDetailsLogged(t *testing.T) {
+	m := connector.Message{To: "+14155550100", Usage: connector.UsageSignIn, Payload: map[string]any{"code": "918273", "application": map[string]any{"name": "Acme"}}}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("send", "msg", m, "err", &connector.Error{Code: connector.CodeSocialAuthCodeInvalid,
+		ProviderDetails: map[string]string{"error_code": "KOE320"}})
+	out := buf.String() + fmt.Sprintf("%v %+v %#v %s", m, m, m, m)
+	if strings.Contains(out, "918273") {
+		t.Errorf("the one-time code is shown: %s", out)
+	}
+	for _, want := range []string{`"payload_keys":["application","code"]`, `"provider_details":{"error_code":"KOE320"}`, `Payload keys:["application" "code"]`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s: %s", want, out)
+		}
 	}
 }
