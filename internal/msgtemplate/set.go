@@ -53,7 +53,7 @@ func check(entries []Entry, full bool) connector.FieldErrors {
 		fe = append(fe, connector.FieldError{Path: "templates[" + strconv.Itoa(i) + "]." + field, Message: msg})
 	}
 	if full && len(entries) == 0 {
-		fe = append(fe, connector.FieldError{Path: "templates", Message: "must have at least 1 items"})
+		fe = append(fe, connector.FieldError{Path: "templates", Message: "must have at least 1 item"})
 	}
 	first := map[connector.UsageType]int{}
 	for i, e := range entries {

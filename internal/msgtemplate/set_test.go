@@ -76,7 +76,7 @@ func TestNewSetRefuses(t *testing.T) {
 		entries []Entry
 		fields  connector.FieldErrors
 	}{
-		{"no templates", nil, connector.FieldErrors{{Path: "templates", Message: "must have at least 1 items"}}},
+		{"no templates", nil, connector.FieldErrors{{Path: "templates", Message: "must have at least 1 item"}}},
 		{"every problem at once", []Entry{
 			{Usage: connector.UsageSignIn, Content: "a {{code}}"},
 			{Usage: "Test", Content: "b"},
