@@ -85,6 +85,9 @@ func runConfigChecks(t tb, template mockprovider.Provider, open opener,
 						t.Fatalf("%v", err)
 					}
 				}
+				// A refused config's own secrets must not show in the error
+				// either ("clientSecret \"...\" is too short").
+				e.configSecrets(raw)
 				_, err := openChecked(e, open, raw)
 				ce := e.check("Open(invalid config "+ic.Name+")", err, want{codes: []connector.Code{connector.CodeInvalidConfig}})
 				if ce != nil && ic.Field != "" && !hasField(ce, ic.Field) {

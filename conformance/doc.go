@@ -46,8 +46,8 @@
 //     Flow.Nonce when the subject says the connector uses them (and neither
 //     when it says not); the provider accepts it. HostState: a host state is
 //     used as given. GeneratedState: generated states (and verifiers, nonces)
-//     are long and differ per flow. RequestScope: a per-request scope is
-//     sent. ReservedParameters: scope, prompt and login hint values cannot add
+//     are long and differ per flow. RequestScope: a per-request scope the
+//     config does not request already is sent. ReservedParameters: scope, prompt and login hint values cannot add
 //     or override client_id, state, redirect_uri or response_type.
 //     MissingRedirectURI: a request without redirect URI is refused.
 //   - SignIn/HappyPath: the user's ID is the provider's, the raw profile is
@@ -82,8 +82,9 @@
 //   - ProviderErrors/<name>: each provider-specific failure the mock lists
 //     ([mockprovider.Provider.ErrorCases]: Kakao's KOE320, Apple's id_token
 //     faults...) maps to its code.
-//   - Context/Canceled: a canceled context fails the call. InjectedClient:
-//     every request went through the injected client.
+//   - Context/Canceled: a canceled context fails the call with a
+//     *connector.Error. InjectedClient: every request went through the
+//     injected client.
 //
 // # Sender checks
 //

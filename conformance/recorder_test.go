@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -174,24 +175,36 @@ func runRecorded(run func(r *recorder)) *recorder {
 	return r
 }
 
-// assertCaught checks the recorder failed in (at least) each wanted
-// subtest, given as a prefix of the subtest path.
+// assertCaught checks the recorder failed each wanted subtest for the
+// wanted reason. A want is "Subtest/Path: fragment": some failure of that
+// subtest (or of one below it) must contain fragment, so a flaw counts as
+// caught by a check only when that check's own message says so (a flawed
+// connector fails many subtests through the suite-wide redaction and
+// injected-client checks; those must not stand in for the check named).
 func assertCaught(t *testing.T, r *recorder, wants ...string) {
 	t.Helper()
 	failed := r.failedTests()
 	if len(failed) == 0 {
 		t.Fatalf("the suite passed a broken connector")
 	}
+	r.root.mu.Lock()
+	failures := slices.Clone(r.root.failures)
+	r.root.mu.Unlock()
 	for _, w := range wants {
-		ok := false
-		for _, f := range failed {
-			if f == w || strings.HasPrefix(f, w+"/") {
-				ok = true
+		test, why, ok := strings.Cut(w, ": ")
+		if !ok {
+			t.Fatalf("want %q is not \"Subtest: reason\"", w)
+		}
+		caught := false
+		for _, f := range failures {
+			name := strings.TrimPrefix(f.test, "suite/")
+			if (name == test || strings.HasPrefix(name, test+"/")) && strings.Contains(f.msg, why) {
+				caught = true
 				break
 			}
 		}
-		if !ok {
-			t.Errorf("the suite did not fail %s; it failed: %s", w, strings.Join(failed, ", "))
+		if !caught {
+			t.Errorf("the suite did not fail %s with %q; it failed:\n%s", test, why, r.report())
 		}
 	}
 	t.Logf("%s caught by: %s", t.Name(), strings.Join(failed, ", "))

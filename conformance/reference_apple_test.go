@@ -34,6 +34,18 @@ import (
 
 const refAppleID = "reference-apple"
 
+// appleFlaw is a deliberate bug of the reference Apple connector.
+type appleFlaw int
+
+const (
+	appleFlawNone appleFlaw = iota
+	// appleFlawNoNonceCheck accepts an id_token whatever its nonce.
+	appleFlawNoNonceCheck
+	// appleFlawUnverifiedSignature decodes the id_token without checking
+	// its signature (goth's and many hand-rolled connectors' bug).
+	appleFlawUnverifiedSignature
+)
+
 type refAppleConfig struct {
 	ClientID   string           `json:"clientId" validate:"required"`
 	Scope      string           `json:"scope"`
@@ -47,6 +59,7 @@ type refApple struct {
 	opts                    connector.Options
 	authURL, tokenURL, jwks string
 	clientSecret            string
+	flaw                    appleFlaw
 
 	mu   sync.Mutex
 	keys map[string]*rsa.PublicKey
@@ -61,13 +74,13 @@ func refAppleMetadata() connector.Metadata {
 		ConfigSchema: connector.ConfigSchema(refAppleConfig{}, "Reference Apple")}
 }
 
-func refAppleFactory() connector.Factory {
+func refAppleFactory(flaw appleFlaw) connector.Factory {
 	return connector.Factory{Metadata: refAppleMetadata(), Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
 		o, err := connector.ResolveOptions(opts...)
 		if err != nil {
 			return nil, err
 		}
-		c := &refApple{opts: o, keys: map[string]*rsa.PublicKey{},
+		c := &refApple{opts: o, keys: map[string]*rsa.PublicKey{}, flaw: flaw,
 			authURL:  o.Endpoint("authorization", "https://appleid.apple.com/auth/authorize"),
 			tokenURL: o.Endpoint("token", "https://appleid.apple.com/auth/token"),
 			jwks:     o.Endpoint("keys", "https://appleid.apple.com/auth/keys")}
@@ -262,16 +275,20 @@ func (c *refApple) verify(ctx context.Context, raw, nonce string) (jwt.MapClaims
 	if raw == "" {
 		return bad("no id_token")
 	}
-	tok, err := jwt.Parse(raw, func(t *jwt.Token) (any, error) {
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(mockprovider.AppleIssuer), jwt.WithAudience(c.cfg.ClientID),
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithTimeFunc(c.opts.Now))
+	tok, err := parser.Parse(raw, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
 		return c.key(ctx, kid)
-	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(mockprovider.AppleIssuer), jwt.WithAudience(c.cfg.ClientID),
-		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithTimeFunc(c.opts.Now))
+	})
+	if c.flaw == appleFlawUnverifiedSignature {
+		tok, _, err = parser.ParseUnverified(raw, jwt.MapClaims{})
+	}
 	if err != nil {
 		return bad("the id_token does not verify: " + err.Error())
 	}
 	claims := tok.Claims.(jwt.MapClaims)
-	if nonce != "" && claims["nonce"] != nonce {
+	if nonce != "" && claims["nonce"] != nonce && c.flaw != appleFlawNoNonceCheck {
 		return bad("the id_token nonce is not the flow's")
 	}
 	if s, ok := claims["sub"].(string); !ok || s == "" {
@@ -280,8 +297,8 @@ func (c *refApple) verify(ctx context.Context, raw, nonce string) (jwt.MapClaims
 	return claims, nil
 }
 
-func refAppleSubject(withKey bool) Social {
-	f := refAppleFactory()
+func refAppleSubject(withKey bool, flaw appleFlaw) Social {
+	f := refAppleFactory(flaw)
 	opts := mockprovider.AppleOptions{ClientID: "com.example.web"}
 	var pemKey string
 	if withKey {
@@ -324,10 +341,35 @@ func TestReferenceApple(t *testing.T) {
 	t.Parallel()
 	t.Run("IDTokenOnly", func(t *testing.T) {
 		t.Parallel()
-		RunSocial(t, refAppleSubject(false))
+		RunSocial(t, refAppleSubject(false, appleFlawNone))
 	})
 	t.Run("WithSigningKey", func(t *testing.T) {
 		t.Parallel()
-		RunSocial(t, refAppleSubject(true))
+		RunSocial(t, refAppleSubject(true, appleFlawNone))
 	})
+}
+
+// TestSuiteCatchesBrokenApple proves the id_token checks (the Apple mock's
+// error cases) on connectors that skip part of the verification.
+func TestSuiteCatchesBrokenApple(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		flaw   appleFlaw
+		caught []string
+	}{
+		{"NoNonceCheck", appleFlawNoNonceCheck, []string{
+			"ProviderErrors/id_token_WrongNonce: succeeded, want social_invalid_id_token"}},
+		{"UnverifiedSignature", appleFlawUnverifiedSignature, []string{
+			"ProviderErrors/id_token_BadSignature: succeeded, want social_invalid_id_token",
+			"ProviderErrors/id_token_UnknownKey: succeeded, want social_invalid_id_token"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := refAppleSubject(false, tc.flaw)
+			s.Deadline = 200 * time.Millisecond
+			r := runRecorded(func(r *recorder) { RunSocial(r, s) })
+			assertCaught(t, r, tc.caught...)
+		})
+	}
 }

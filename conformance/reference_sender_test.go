@@ -36,6 +36,8 @@ const (
 	sflawNotRetryable
 	sflawFakeReceiptID
 	sflawIgnoresRetryAfter
+	sflawDetachedDeadline
+	sflawAlwaysGeneric
 )
 
 const refSenderID = "reference-sms"
@@ -134,13 +136,16 @@ func (c *refSender) render(content string, payload map[string]any) string {
 }
 
 func (c *refSender) Send(ctx context.Context, msg connector.Message) (*connector.Receipt, error) {
-	if c.flaw == sflawBackgroundContext {
+	switch c.flaw {
+	case sflawBackgroundContext:
 		ctx = context.Background()
+	case sflawDetachedDeadline:
+		ctx = context.WithoutCancel(ctx)
 	}
 	var content string
 	found := false
 	for _, t := range c.cfg.Templates {
-		if t.UsageType == string(msg.Usage) {
+		if t.UsageType == string(msg.Usage) && c.flaw != sflawAlwaysGeneric {
 			content, found = t.Content, true
 		}
 	}

@@ -54,6 +54,14 @@ const (
 	flawConcatenatedURL
 	flawDropsVerifier
 	flawWrongID
+	flawDetachedDeadline
+	flawIgnoresHostState
+	flawConfigErrorsWithoutFields
+	flawNeverReturnsTokens
+	flawIgnoresRequestScope
+	flawAcceptsNoRedirectURI
+	flawEchoesConfig
+	flawRawTransportErrors
 )
 
 const refFactoryID = "reference-oauth2"
@@ -126,6 +134,12 @@ func openRefSocial(raw json.RawMessage, flaw socialFlaw, opts ...connector.Optio
 		var ce *connector.Error
 		if errors.As(err, &ce) {
 			ce.Connector = c.id
+			if flaw == flawConfigErrorsWithoutFields {
+				ce.Fields = nil
+			}
+			if flaw == flawEchoesConfig {
+				ce.Message += ": " + string(raw)
+			}
 		}
 		return nil, err
 	}
@@ -161,11 +175,11 @@ func randomString(n int) string {
 }
 
 func (c *refSocial) AuthorizationURL(_ context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
-	if req.RedirectURI == "" {
+	if req.RedirectURI == "" && c.flaw != flawAcceptsNoRedirectURI {
 		return nil, c.fail(connector.CodeInvalidRequestParameters, connector.StepAuthorize, "redirect URI is required")
 	}
 	flow := connector.FlowState{State: req.State, RedirectURI: req.RedirectURI}
-	if flow.State == "" {
+	if flow.State == "" || c.flaw == flawIgnoresHostState {
 		flow.State = randomString(32)
 		if c.flaw == flawFixedState {
 			flow.State = "constant-state-value"
@@ -177,7 +191,7 @@ func (c *refSocial) AuthorizationURL(_ context.Context, req connector.AuthReques
 	}
 	q := u.Query()
 	scope := c.cfg.Scope
-	if req.Scope != "" {
+	if req.Scope != "" && c.flaw != flawIgnoresRequestScope {
 		scope = req.Scope
 	}
 	if c.flaw == flawConcatenatedURL {
@@ -216,8 +230,13 @@ func (c *refSocial) AuthorizationURL(_ context.Context, req connector.AuthReques
 }
 
 func (c *refSocial) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	if c.flaw == flawBackgroundContext {
+	switch c.flaw {
+	case flawBackgroundContext:
 		ctx = context.Background()
+	case flawDetachedDeadline:
+		// Keeps the caller's values (the suite's marker) but not its
+		// deadline: only the hang and cancel checks can see it.
+		ctx = context.WithoutCancel(ctx)
 	}
 	p := cb.Params
 	if c.flaw != flawIgnoreState {
@@ -256,7 +275,7 @@ func (c *refSocial) UserInfo(ctx context.Context, cb connector.Callback) (*conne
 	if err != nil {
 		return nil, err
 	}
-	if cb.WantTokens || c.flaw == flawTokensAlways {
+	if (cb.WantTokens && c.flaw != flawNeverReturnsTokens) || c.flaw == flawTokensAlways {
 		info.Tokens = tok
 	}
 	return info, nil
@@ -335,6 +354,9 @@ func (c *refSocial) exchange(ctx context.Context, code, redirect, verifier strin
 	}
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
+		if c.flaw == flawRawTransportErrors {
+			return nil, err
+		}
 		return nil, c.transportError(step, err)
 	}
 	body, err := c.read(resp)
@@ -382,6 +404,9 @@ func (c *refSocial) profile(ctx context.Context, tok *connector.Tokens) (*connec
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
+		if c.flaw == flawRawTransportErrors {
+			return nil, err
+		}
 		return nil, c.transportError(step, err)
 	}
 	body, err := c.read(resp)

@@ -530,6 +530,8 @@ func (r *senderRun) checkCanceled(e *env) {
 	cancel()
 	if _, err := r.send(e, c, ctx, r.message(connector.UsageGeneric)); err == nil {
 		e.t.Errorf("Send with a canceled context succeeded: pass the caller's context to every request")
+	} else {
+		e.check("Send with a canceled context", err, want{})
 	}
 	if box := r.mp(e).Outbox(); len(box) > 0 {
 		e.t.Errorf("Send with a canceled context delivered a message")

@@ -67,24 +67,54 @@ func TestRecordedReferenceSender(t *testing.T) {
 
 func TestSuiteCatchesBrokenSender(t *testing.T) {
 	t.Parallel()
+	// Each flaw lists the checks meant to catch it, with the words of the
+	// check's own failure message.
 	cases := []struct {
 		name   string
 		flaw   senderFlaw
 		caught []string
 	}{
-		{"NoGenericFallback", sflawNoFallback, []string{"Templates/GenericFallback"}},
-		{"NoRecipientCheck", sflawNoRecipientCheck, []string{"InvalidRecipient/letters", "InvalidRecipient/too_short", "InvalidRecipient/injection"}},
-		{"LeaksAuthToken", sflawLeaksToken, []string{"ProviderFailure/Unauthorized", "ProviderErrors/21608"}},
-		{"AuthFailureAsGeneral", sflawAuthAsGeneral, []string{"ProviderFailure/Unauthorized", "ProviderErrors/20003"}},
-		{"ExactPlaceholdersOnly", sflawExactPlaceholders, []string{"Templates/Placeholders"}},
-		{"DropsCallerContext", sflawBackgroundContext, []string{"ProviderFailure/Hang", "Context/Canceled", "Send/HappyPath"}},
-		{"UsesDefaultClient", sflawDefaultClient, []string{"Send/HappyPath", "Context/InjectedClient"}},
-		{"ReadsUnboundedBodies", sflawUnboundedRead, []string{"ProviderFailure/Oversized"}},
-		{"NoDigitsOnlyForm", sflawNoDigitsNormalization, []string{"Send/DigitsOnlyRecipient"}},
-		{"NotFoundAsGeneral", sflawNotFoundAsGeneral, []string{"Templates/NotFound"}},
-		{"ServerErrorsNotRetryable", sflawNotRetryable, []string{"ProviderFailure/ServerError", "ProviderErrors/20500"}},
-		{"FakeReceiptID", sflawFakeReceiptID, []string{"Send/HappyPath", "Send/Concurrent"}},
-		{"IgnoresRetryAfter", sflawIgnoresRetryAfter, []string{"ProviderFailure/RateLimited", "ProviderErrors/20429"}},
+		{"NoGenericFallback", sflawNoFallback, []string{
+			"Templates/GenericFallback: without its own template failed"}},
+		{"AlwaysGeneric", sflawAlwaysGeneric, []string{
+			"Templates/ExactUsage: want the SignIn template's"}},
+		{"NoRecipientCheck", sflawNoRecipientCheck, []string{
+			"InvalidRecipient/letters: called the provider 1 times",
+			"InvalidRecipient/too_short: called the provider 1 times",
+			"InvalidRecipient/injection: called the provider 1 times"}},
+		{"LeaksAuthToken", sflawLeaksToken, []string{
+			"ProviderFailure/Unauthorized: redaction: Send error (Error()) holds a secret, the config field authToken",
+			"ProviderErrors/21608: redaction: Send error (slog) holds a secret"}},
+		{"AuthFailureAsGeneral", sflawAuthAsGeneral, []string{
+			"ProviderFailure/Unauthorized: want invalid_config",
+			"ProviderErrors/20003: want invalid_config"}},
+		{"ExactPlaceholdersOnly", sflawExactPlaceholders, []string{
+			"Templates/Placeholders: the template rendered as"}},
+		{"DropsCallerContext", sflawBackgroundContext, []string{
+			"ProviderFailure/Hang: still blocked",
+			"Context/Canceled: with a canceled context succeeded",
+			"Send/HappyPath: was sent without the caller's context"}},
+		{"DetachesCallerDeadline", sflawDetachedDeadline, []string{
+			"ProviderFailure/Hang: still blocked",
+			"Context/Canceled: with a canceled context succeeded"}},
+		{"UsesDefaultClient", sflawDefaultClient, []string{
+			"Send/HappyPath: Send failed",
+			"Context/InjectedClient: sent no request through the injected HTTP client"}},
+		{"ReadsUnboundedBodies", sflawUnboundedRead, []string{
+			"ProviderFailure/Oversized: the connector read 10485760 bytes"}},
+		{"NoDigitsOnlyForm", sflawNoDigitsNormalization, []string{
+			`Send/DigitsOnlyRecipient: Send to the digits-only form "14155550100" failed`}},
+		{"NotFoundAsGeneral", sflawNotFoundAsGeneral, []string{
+			"Templates/NotFound: want template_not_found"}},
+		{"ServerErrorsNotRetryable", sflawNotRetryable, []string{
+			"ProviderFailure/ServerError: not retryable",
+			"ProviderErrors/20500: not retryable"}},
+		{"FakeReceiptID", sflawFakeReceiptID, []string{
+			"Send/HappyPath: want the provider's message ID",
+			"Send/Concurrent: was returned twice"}},
+		{"IgnoresRetryAfter", sflawIgnoresRetryAfter, []string{
+			"ProviderFailure/RateLimited: RetryAfter 0s, want the provider's 7s",
+			"ProviderErrors/20429: RetryAfter 0s"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,7 +141,7 @@ func TestSenderOpenReturnsWrongKind(t *testing.T) {
 	s.Factory = nil
 	s.Open = func(json.RawMessage, ...connector.Option) (connector.Connector, error) { return refMetadataOnly{}, nil }
 	r := runRecorded(func(r *recorder) { RunSender(r, s) })
-	assertCaught(t, r, "Send/HappyPath")
+	assertCaught(t, r, "Send/HappyPath: not a connector.Sender")
 	if !strings.Contains(r.report(), "not a connector.Sender") {
 		t.Errorf("the report does not say the connector is not a sender:\n%s", r.report())
 	}

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -48,8 +49,10 @@ type Social struct {
 	// Scope, when set, is the scope parameter the authorization URL must
 	// carry for Config.
 	Scope string
-	// RequestScope is a scope a host may ask for per request ("email" when
-	// empty); the authorization URL must then carry it.
+	// RequestScope is a scope a host may ask for per request, one the
+	// config does not request already; the authorization URL must then
+	// carry it. When empty, the suite picks the first of email, profile,
+	// openid and offline_access that the configured URL lacks.
 	RequestScope string
 	// Secrets are more values that must never leak, beyond those the suite
 	// finds itself: string fields of the config named *secret, *password,
@@ -86,9 +89,6 @@ func (s *Social) prepare() error {
 	}
 	if len(missing) > 0 {
 		return errors.New("conformance: the Social subject has no " + strings.Join(missing, ", "))
-	}
-	if s.RequestScope == "" {
-		s.RequestScope = "email"
 	}
 	if s.Deadline <= 0 {
 		s.Deadline = defaultDeadline
@@ -535,13 +535,52 @@ func (r *socialRun) checkGeneratedState(e *env) {
 	}
 }
 
+// defaultRequestScopes are tried, in order, when the subject names no
+// RequestScope.
+var defaultRequestScopes = []string{"email", "profile", "openid", "offline_access"}
+
+// urlScope returns the scope parameter of an authorization URL and its
+// words (space-, comma- or plus-separated).
+func urlScope(authURL string) (string, []string) {
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return "", nil
+	}
+	s := u.Query().Get("scope")
+	return s, strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '+' })
+}
+
 func (r *socialRun) checkRequestScope(e *env) {
 	c := r.mustOpen(e)
-	a := r.begin(e, c, connector.AuthRequest{Scope: r.s.RequestScope})
-	u, _ := url.Parse(a.URL)
-	words := strings.FieldsFunc(u.Query().Get("scope"), func(r rune) bool { return r == ' ' || r == ',' || r == '+' })
-	if !slices.Contains(words, r.s.RequestScope) {
-		e.t.Errorf("the authorization URL scope is %q, want the requested %q", u.Query().Get("scope"), r.s.RequestScope)
+	// A scope the configured URL carries already would pass whether or
+	// not the connector honours the request: ask for one it lacks.
+	configured, words := urlScope(r.begin(e, c, connector.AuthRequest{}).URL)
+	want := r.s.RequestScope
+	switch {
+	case want != "" && slices.Contains(words, want):
+		e.t.Errorf("Social.RequestScope %q is in the configured scope %q already, so this check proves nothing: name a scope the config does not request", want, configured)
+		return
+	case want == "":
+		for _, s := range defaultRequestScopes {
+			if !slices.Contains(words, s) {
+				want = s
+				break
+			}
+		}
+		if want == "" {
+			e.t.Logf("the configured scope %q holds every default request scope: set Social.RequestScope to check per-request scopes", configured)
+			return
+		}
+	}
+	a, err := r.authorize(e, c, e.ctx, connector.AuthRequest{Scope: want})
+	if err != nil {
+		e.t.Errorf("AuthorizationURL with the per-request scope %q failed: %s (set Social.RequestScope to a scope the connector accepts and the config does not request)",
+			want, e.mask(err.Error()))
+		return
+	}
+	got, words := urlScope(a.URL)
+	if !slices.Contains(words, want) {
+		e.t.Errorf("the authorization URL scope is %q, want the requested %q", got, want)
 	}
 }
 
@@ -549,7 +588,7 @@ func (r *socialRun) checkReserved(e *env) {
 	c := r.mustOpen(e)
 	inject := "&client_id=evil&state=evil&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&response_type=token"
 	a, err := r.authorize(e, c, e.ctx, connector.AuthRequest{
-		Scope: r.s.RequestScope + inject, Prompt: "login" + inject, LoginHint: "user@example.com" + inject,
+		Scope: cmp.Or(r.s.RequestScope, "email") + inject, Prompt: "login" + inject, LoginHint: "user@example.com" + inject,
 	})
 	if err != nil {
 		// Refusing such a request is fine too.
@@ -915,7 +954,9 @@ func (r *socialRun) checkCanceled(e *env) {
 	_, err := r.userInfo(e, c, ctx, connector.Callback{Params: cb, Flow: a.Flow})
 	if err == nil {
 		e.t.Errorf("UserInfo with a canceled context succeeded: pass the caller's context to every request")
+		return
 	}
+	e.check("UserInfo with a canceled context", err, want{})
 }
 
 func (r *socialRun) checkInjectedClient(e *env) {

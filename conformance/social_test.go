@@ -73,7 +73,7 @@ func refSubject(flaw socialFlaw, v refVariant) Social {
 			{Name: "ftp token endpoint", Edit: func(c map[string]any) { c["tokenEndpoint"] = "ftp://example.com/token" }, Field: "tokenEndpoint"},
 			{Name: "unknown auth method", Edit: func(c map[string]any) { c["tokenEndpointAuthMethod"] = "magic" }, Field: "tokenEndpointAuthMethod"},
 			{Name: "scope not a string", Edit: func(c map[string]any) { c["scope"] = []any{"openid"} }, Field: "scope"},
-			{Name: "raw", Raw: json.RawMessage(`{"clientId":"x"}`), Field: "authorizationEndpoint"},
+			{Name: "raw", Raw: json.RawMessage(`{"clientId":"x","clientSecret":"secret-of-a-refused-config"}`), Field: "authorizationEndpoint"},
 		},
 		PKCE:     v.pkce,
 		Scope:    "openid email",
@@ -126,35 +126,103 @@ func TestRecordedReferenceSocial(t *testing.T) {
 // checks each flaw fails the checks meant to catch it.
 func TestSuiteCatchesBrokenSocial(t *testing.T) {
 	t.Parallel()
+	// Each flaw lists the checks meant to catch it, with the words of the
+	// check's own failure message.
 	cases := []struct {
 		name    string
 		flaw    socialFlaw
 		variant int
 		caught  []string
 	}{
-		{"IgnoresState", flawIgnoreState, 0, []string{"Callback/StateMismatch", "Callback/MissingState", "Callback/EmptyFlowState"}},
-		{"LeaksSecretInError", flawLeakSecretInError, 0, []string{"TokenEndpoint/InvalidGrant", "TokenEndpoint/Unauthorized", "UserInfoEndpoint/Unauthorized"}},
-		{"UsesDefaultClient", flawDefaultClient, 0, []string{"SignIn/HappyPath", "Context/InjectedClient"}},
-		{"MarksEveryEmailVerified", flawAllEmailsVerified, 0, []string{"SignIn/UnverifiedEmail", "SignIn/EveryIdentity"}},
-		{"PanicsOnProviderData", flawPanicOnProfile, 0, []string{"UserInfoEndpoint/MissingID", "UserInfoEndpoint/WrongTypes"}},
-		{"ReadsUnboundedBodies", flawUnboundedRead, 0, []string{"TokenEndpoint/Oversized", "UserInfoEndpoint/Oversized"}},
-		{"DropsCallerContext", flawBackgroundContext, 0, []string{"TokenEndpoint/Hang", "UserInfoEndpoint/Hang", "SignIn/HappyPath", "Context/Canceled"}},
-		{"KeepsFlowInMemory", flawStatefulFlow, 0, []string{"SignIn/FlowOnSecondInstance"}},
-		{"RateLimitAsGeneral", flawRateLimitAsGeneral, 0, []string{"TokenEndpoint/RateLimited", "UserInfoEndpoint/RateLimited"}},
-		{"ServerErrorsNotRetryable", flawNotRetryable, 0, []string{"TokenEndpoint/ServerError", "TokenEndpoint/Unavailable"}},
-		{"LogsAccessToken", flawLogsToken, 0, []string{"SignIn/HappyPath", "Context/InjectedClient"}},
-		{"PrintsSecret", flawPrintsSecret, 0, []string{"Formatting", "Config/Valid"}},
-		{"AcceptsAnyConfig", flawAcceptsAnyConfig, 0, []string{"Config/Invalid/missing_clientId", "Config/Malformed", "Config/UnknownField"}},
-		{"FixedState", flawFixedState, 0, []string{"AuthorizationURL/GeneratedState", "SignIn/Concurrent"}},
-		{"ParseErrorsAsGeneral", flawParseErrorAsGeneral, 0, []string{"TokenEndpoint/HTMLPage", "TokenEndpoint/TruncatedJSON", "UserInfoEndpoint/MissingID"}},
-		{"IgnoresProviderError", flawIgnoresProviderError, 0, []string{"Callback/ProviderError"}},
-		{"NoConfigSchema", flawNoSchema, 0, []string{"Metadata"}},
-		{"RawKeepsAccessToken", flawRawKeepsToken, 0, []string{"SignIn/HappyPath"}},
-		{"TokensWithoutAsking", flawTokensAlways, 0, []string{"SignIn/HappyPath"}},
-		{"ConcatenatesURL", flawConcatenatedURL, 0, []string{"AuthorizationURL/ReservedParameters", "AuthorizationURL/Parameters"}},
-		{"DropsPKCEVerifier", flawDropsVerifier, 0, []string{"SignIn/HappyPath"}},
-		{"WrongUserID", flawWrongID, 0, []string{"SignIn/HappyPath", "SignIn/EveryIdentity"}},
-		{"KakaoIgnoresEmailValidity", flawNone, -1, []string{"SignIn/EveryIdentity"}},
+		{"IgnoresState", flawIgnoreState, 0, []string{
+			"Callback/StateMismatch: succeeded, want state_mismatch",
+			"Callback/MissingState: succeeded, want state_mismatch",
+			"Callback/EmptyFlowState: called the token endpoint"}},
+		{"LeaksSecretInError", flawLeakSecretInError, 0, []string{
+			"TokenEndpoint/InvalidGrant: redaction: UserInfo error (Error()) holds a secret, the config field clientSecret",
+			"TokenEndpoint/Unauthorized: redaction: UserInfo error (slog) holds a secret",
+			"UserInfoEndpoint/Unauthorized: redaction: UserInfo error (%v %+v %#v) holds a secret"}},
+		{"UsesDefaultClient", flawDefaultClient, 0, []string{
+			"SignIn/HappyPath: sign-in failed",
+			"Context/InjectedClient: sent no request through the injected HTTP client"}},
+		{"MarksEveryEmailVerified", flawAllEmailsVerified, 0, []string{
+			"SignIn/UnverifiedEmail: EmailVerified is true for u-1002",
+			"SignIn/EveryIdentity: EmailVerified is true for an identity the provider did not verify"}},
+		{"PanicsOnProviderData", flawPanicOnProfile, 0, []string{
+			"UserInfoEndpoint/MissingID: UserInfo panicked",
+			"UserInfoEndpoint/WrongTypes: UserInfo panicked"}},
+		{"ReadsUnboundedBodies", flawUnboundedRead, 0, []string{
+			"TokenEndpoint/Oversized: the connector read 10485760 bytes",
+			"UserInfoEndpoint/Oversized: the connector read 10485760 bytes"}},
+		{"DropsCallerContext", flawBackgroundContext, 0, []string{
+			"TokenEndpoint/Hang: still blocked",
+			"UserInfoEndpoint/Hang: still blocked",
+			"SignIn/HappyPath: was sent without the caller's context",
+			"Context/Canceled: with a canceled context succeeded"}},
+		{"DetachesCallerDeadline", flawDetachedDeadline, 0, []string{
+			"TokenEndpoint/Hang: still blocked",
+			"UserInfoEndpoint/Hang: still blocked",
+			"Context/Canceled: with a canceled context succeeded"}},
+		{"RawTransportErrors", flawRawTransportErrors, 0, []string{
+			"Context/Canceled: want a *connector.Error",
+			"TokenEndpoint/Hang: want a *connector.Error"}},
+		{"KeepsFlowInMemory", flawStatefulFlow, 0, []string{
+			"SignIn/FlowOnSecondInstance: could not finish the flow the first started"}},
+		{"RateLimitAsGeneral", flawRateLimitAsGeneral, 0, []string{
+			"TokenEndpoint/RateLimited: want rate_limit_exceeded",
+			"UserInfoEndpoint/RateLimited: want rate_limit_exceeded"}},
+		{"ServerErrorsNotRetryable", flawNotRetryable, 0, []string{
+			"TokenEndpoint/ServerError: not retryable",
+			"TokenEndpoint/Unavailable: not retryable"}},
+		{"LogsAccessToken", flawLogsToken, 0, []string{
+			"SignIn/HappyPath: redaction: log output holds a secret",
+			"Context/InjectedClient: redaction: log output holds a secret"}},
+		{"PrintsSecret", flawPrintsSecret, 0, []string{
+			"Formatting: redaction: connector after a sign-in (%v %+v %#v %s) holds a secret",
+			"Config/Valid: redaction: connector (%v %+v %#v %s) holds a secret"}},
+		{"AcceptsAnyConfig", flawAcceptsAnyConfig, 0, []string{
+			"Config/Invalid/missing_clientId: succeeded, want invalid_config",
+			"Config/Malformed: succeeded, want invalid_config",
+			"Config/UnknownField: succeeded, want invalid_config"}},
+		{"ConfigErrorsWithoutFields", flawConfigErrorsWithoutFields, 0, []string{
+			`Config/Invalid/missing_clientId: Error.Fields (none) do not name "clientId"`,
+			`Config/UnknownField: Error.Fields (none) do not name "conformanceUnknownField"`}},
+		{"EchoesRefusedConfig", flawEchoesConfig, 0, []string{
+			"Config/Invalid/raw: redaction: Open error (Error()) holds a secret, the config field clientSecret"}},
+		{"FixedState", flawFixedState, 0, []string{
+			"AuthorizationURL/GeneratedState: two flows got the same state",
+			"SignIn/Concurrent: was given to another concurrent flow"}},
+		{"IgnoresHostState", flawIgnoresHostState, 0, []string{
+			"AuthorizationURL/HostState: want the host's"}},
+		{"IgnoresRequestScope", flawIgnoresRequestScope, 0, []string{
+			"AuthorizationURL/RequestScope: want the requested"}},
+		{"AcceptsNoRedirectURI", flawAcceptsNoRedirectURI, 0, []string{
+			"AuthorizationURL/MissingRedirectURI: succeeded, want an error"}},
+		{"ParseErrorsAsGeneral", flawParseErrorAsGeneral, 0, []string{
+			"TokenEndpoint/HTMLPage: want invalid_response",
+			"TokenEndpoint/TruncatedJSON: want invalid_response",
+			"UserInfoEndpoint/MissingID: want invalid_response"}},
+		{"IgnoresProviderError", flawIgnoresProviderError, 0, []string{
+			"Callback/ProviderError: want authorization_failed",
+			"Callback/MissingCode: want authorization_failed"}},
+		{"NoConfigSchema", flawNoSchema, 0, []string{
+			"Metadata: Metadata.ConfigSchema is empty"}},
+		{"RawKeepsAccessToken", flawRawKeepsToken, 0, []string{
+			"SignIn/HappyPath: redaction: UserInfo.Raw holds a secret"}},
+		{"TokensWithoutAsking", flawTokensAlways, 0, []string{
+			"SignIn/HappyPath: UserInfo.Tokens is set though the callback did not ask"}},
+		{"NeverReturnsTokens", flawNeverReturnsTokens, 0, []string{
+			"SignIn/Tokens: UserInfo.Tokens is nil though the callback asked"}},
+		{"ConcatenatesURL", flawConcatenatedURL, 0, []string{
+			"AuthorizationURL/ReservedParameters: the authorization URL has 2 client_id parameters",
+			"AuthorizationURL/Parameters: has no code_challenge"}},
+		{"DropsPKCEVerifier", flawDropsVerifier, 0, []string{
+			"SignIn/HappyPath: code_verifier is missing"}},
+		{"WrongUserID", flawWrongID, 0, []string{
+			`SignIn/HappyPath: want the provider's user ID "u-1001"`,
+			"SignIn/EveryIdentity: want the provider's user ID"}},
+		{"KakaoIgnoresEmailValidity", flawNone, -1, []string{
+			"SignIn/EveryIdentity: sign-in as 1414213562 (invalid email): EmailVerified is true"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -193,7 +261,7 @@ func TestSocialOpenReturnsWrongKind(t *testing.T) {
 		return refMetadataOnly{}, nil
 	}
 	r := runRecorded(func(r *recorder) { RunSocial(r, s) })
-	assertCaught(t, r, "SignIn/HappyPath", "Metadata")
+	assertCaught(t, r, "SignIn/HappyPath: not a connector.Social", "Metadata: not a connector.Social")
 	if !strings.Contains(r.report(), "not a connector.Social") {
 		t.Errorf("the report does not say the connector is not social:\n%s", r.report())
 	}

@@ -184,7 +184,16 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusNotFound, "Page not found", "There is nothing at "+r.URL.Path+".")
 	})
-	return s.logRequests(s.securityHeaders(s.canonicalHost(mux)))
+	// Another site must not make a visitor's browser send an SMS (with real
+	// Twilio credentials under --config) or arm a failure: cross-origin
+	// POSTs are refused. The provider's form_post callback is cross-site by
+	// design; the flow cookie and the connector's state check guard it.
+	csrf := http.NewCrossOriginProtection()
+	csrf.AddInsecureBypassPattern("POST /callback/{id}")
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, http.StatusForbidden, "Cross-site request refused", "This form can only be sent from the demo's own pages.")
+	}))
+	return s.logRequests(s.securityHeaders(s.canonicalHost(csrf.Handler(mux))))
 }
 
 // --- pages -------------------------------------------------------------
@@ -684,13 +693,20 @@ func (s *server) securityHeaders(next http.Handler) http.Handler {
 
 // canonicalHost sends GET requests that reached the demo under another host
 // name (http://localhost:8080 for http://127.0.0.1:8080) to the base URL:
-// cookies are per host, and the callback goes to the base URL.
+// cookies are per host, and the callback goes to the base URL. Other
+// methods under another host name are refused: a page whose own domain
+// resolves to the loopback address (DNS rebinding) looks same-origin to
+// the browser, and must not reach the forms.
 func (s *server) canonicalHost(next http.Handler) http.Handler {
 	if !s.canonical {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.Host != "" && !strings.EqualFold(r.Host, s.baseURL.Host) {
+		if r.Host != "" && !strings.EqualFold(r.Host, s.baseURL.Host) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				s.problem(w, r, http.StatusMisdirectedRequest, "Wrong host", "Use the demo at "+s.baseURL.String()+".")
+				return
+			}
 			u := *s.baseURL
 			u.Path, u.RawQuery = r.URL.Path, r.URL.RawQuery
 			http.Redirect(w, r, u.String(), http.StatusFound)

@@ -707,3 +707,59 @@ func TestSafeImage(t *testing.T) {
 		}
 	}
 }
+
+// Another site (or a rebound DNS name) must not make the visitor's browser
+// send an SMS or arm a failure; a provider's form_post callback, cross-site
+// by design, still reaches the connector.
+func TestDemoRefusesCrossSiteForms(t *testing.T) {
+	t.Parallel()
+	d := newTestDemo(t)
+	post := func(path string, form url.Values, header map[string]string, host string) (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodPost, d.url+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		return d.do(d.browser(), req)
+	}
+	sms := url.Values{"phone": {"+14155550100"}, "usage": {"SignIn"}}
+	for name, tc := range map[string]struct {
+		path   string
+		form   url.Values
+		header map[string]string
+		host   string
+		status int
+	}{
+		"sms from another site":             {"/sms/send", sms, map[string]string{"Sec-Fetch-Site": "cross-site"}, "", http.StatusForbidden},
+		"sms from an old browser elsewhere": {"/sms/send", sms, map[string]string{"Origin": "https://evil.example"}, "", http.StatusForbidden},
+		"sms through a rebound host name":   {"/sms/send", sms, map[string]string{"Sec-Fetch-Site": "same-origin"}, "evil.example:8080", http.StatusMisdirectedRequest},
+		"arm from another site":             {"/mock/fail", url.Values{"failure": {"kakao|token-500"}}, map[string]string{"Sec-Fetch-Site": "cross-site"}, "", http.StatusForbidden},
+	} {
+		resp, body := post(tc.path, tc.form, tc.header, tc.host)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: status %d, want %d\n%s", name, resp.StatusCode, tc.status, body)
+		}
+	}
+	if box := d.b.mocks["twilio"].(mockprovider.MessageProvider).Outbox(); len(box) != 0 {
+		t.Errorf("a cross-site form sent %d messages", len(box))
+	}
+	// The failure was not armed: a sign-in succeeds.
+	if resp, body := d.signIn(d.browser(), "kakao", mockprovider.DefaultKakaoIdentities[0].ID); resp.StatusCode != http.StatusOK {
+		t.Errorf("sign-in after a refused arm: status %d\n%s", resp.StatusCode, body)
+	}
+	// Same-origin forms work.
+	resp, _ := post("/sms/send", sms, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": d.url}, "")
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/sms/verify" {
+		t.Errorf("same-origin send: status %d at %s", resp.StatusCode, resp.Request.URL.Path)
+	}
+	// A cross-site POST to a callback is the provider's form_post: it gets
+	// through to the flow check (no flow cookie here: state_mismatch).
+	resp, body := post("/callback/kakao", url.Values{"code": {"x"}, "state": {"y"}, relayParam: {"1"}},
+		map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://appleid.apple.com"}, "")
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "state_mismatch") {
+		t.Errorf("cross-site callback: status %d\n%s", resp.StatusCode, body)
+	}
+}

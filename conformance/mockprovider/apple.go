@@ -336,7 +336,9 @@ func (p *Apple) idToken(g *grant, f Failure, code string, accessToken any) strin
 	if at, ok := accessToken.(string); ok && at != "" {
 		claims["at_hash"] = halfHash(at)
 	}
-	if id.Email != "" && (g.scope == "" || slices.Contains(strings.Fields(g.scope), "email")) {
+	// Apple puts the email in the id_token only when the email scope was
+	// requested (on every sign-in then, unlike the user form field).
+	if id.Email != "" && slices.Contains(strings.Fields(g.scope), "email") {
 		claims["email"] = id.Email
 		claims["email_verified"] = appleBool(id.EmailVerified, id.StringClaims)
 		if id.PrivateEmail {

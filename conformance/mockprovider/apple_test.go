@@ -154,10 +154,16 @@ func TestAppleCallbackAndIDToken(t *testing.T) {
 	if claims["email_verified"] != "true" {
 		t.Errorf("string claims %v", claims)
 	}
-	cb, _ = p.Approve(appleAuthURL(p, ""), DefaultAppleIdentities[3].ID)
+	cb, _ = p.Approve(appleAuthURL(p, "email"), DefaultAppleIdentities[3].ID)
 	claims, _ = verify(keys, cb.Get("id_token"), "n-0123456789")
-	if claims["email_verified"] != false || cb.Has("user") {
-		t.Errorf("unverified: %v %v", claims, cb)
+	if claims["email"] != "charles@example.com" || claims["email_verified"] != false {
+		t.Errorf("unverified: %v", claims)
+	}
+	// Without the email scope the id_token carries no email.
+	cb, _ = p.Approve(appleAuthURL(p, ""), "")
+	claims, _ = verify(keys, cb.Get("id_token"), "n-0123456789")
+	if _, ok := claims["email"]; ok || claims["sub"] == nil || cb.Has("user") {
+		t.Errorf("no email scope: %v %v", claims, cb)
 	}
 	// Cancel.
 	cb, err = p.Deny(appleAuthURL(p, "name"))
