@@ -142,7 +142,7 @@ func fieldPaths(ce *connector.Error) string {
 }
 
 // checkMetadata reports what is missing or inconsistent in md.
-func checkMetadata(t tb, md connector.Metadata, factory *connector.Factory, validConfig json.RawMessage, social bool) {
+func checkMetadata(t tb, md connector.Metadata, factory connector.Factory, validConfig json.RawMessage, social bool) {
 	if err := md.Validate(); err != nil {
 		t.Errorf("Metadata: %v", err)
 	}
@@ -156,14 +156,14 @@ func checkMetadata(t tb, md connector.Metadata, factory *connector.Factory, vali
 	} else if md.Type != connector.TypeSMS && md.Type != connector.TypeEmail {
 		t.Errorf("Metadata.Type is %q, want %q or %q", md.Type, connector.TypeSMS, connector.TypeEmail)
 	}
-	if factory != nil {
+	if factory.Open != nil {
 		if err := factory.Metadata.Validate(); err != nil {
 			t.Errorf("Factory.Metadata: %v", err)
 		}
 		if md.ID != factory.Metadata.ID {
 			t.Errorf("Metadata.ID of the connector is %q, the factory's is %q", md.ID, factory.Metadata.ID)
 		}
-		if _, err := connector.NewRegistry(*factory); err != nil {
+		if _, err := connector.NewRegistry(factory); err != nil {
 			t.Errorf("the factory cannot be registered: %v", err)
 		}
 	}

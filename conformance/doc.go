@@ -6,9 +6,8 @@
 // in parallel, as dex's storage conformance does:
 //
 //	func TestConformance(t *testing.T) {
-//		f := acme.Factory()
 //		conformance.RunSocial(t, conformance.Social{
-//			Factory:  &f,
+//			Factory:  acme.Factory(),
 //			Provider: mockprovider.NewOAuth2(mockprovider.OAuth2Options{}),
 //			Config: func(p mockprovider.SocialProvider) json.RawMessage {
 //				return acmeConfig(p.URL(mockprovider.EndpointAuthorize), p.ClientID(), p.ClientSecret())

@@ -17,9 +17,8 @@ import (
 // 2.0 one; yours is opened the same way, through its factory.
 func ExampleRunSocial() {
 	TestConformance := func(t *testing.T) {
-		f := oauth2generic.Factory()
 		conformance.RunSocial(t, conformance.Social{
-			Factory:  &f,
+			Factory:  oauth2generic.Factory(),
 			Provider: mockprovider.NewOAuth2(mockprovider.OAuth2Options{}),
 			Config: func(p mockprovider.SocialProvider) json.RawMessage {
 				cfg, _ := json.Marshal(map[string]string{"clientId": p.ClientID(), "clientSecret": p.ClientSecret(),
@@ -38,9 +37,8 @@ func ExampleRunSocial() {
 // suite replaces the templates of the valid config in its template checks.
 func ExampleRunSender() {
 	TestConformance := func(t *testing.T) {
-		f := twilio.Factory()
 		conformance.RunSender(t, conformance.Sender{
-			Factory:  &f,
+			Factory:  twilio.Factory(),
 			Provider: mockprovider.NewTwilio(mockprovider.TwilioOptions{}),
 			Config: func(p mockprovider.MessageProvider) json.RawMessage {
 				tw := p.(*mockprovider.Twilio)

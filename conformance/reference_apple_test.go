@@ -311,7 +311,7 @@ func refAppleSubject(withKey bool, flaw appleFlaw) Social {
 		opts.TeamID, opts.KeyID, opts.ClientKey = "TEAM123456", "KEY1234567", &k.PublicKey
 	}
 	return Social{
-		Factory:  &f,
+		Factory:  f,
 		Provider: mockprovider.NewApple(opts),
 		Config: func(p mockprovider.SocialProvider) json.RawMessage {
 			cfg := map[string]any{"clientId": p.ClientID(), "scope": "name email"}

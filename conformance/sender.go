@@ -20,7 +20,7 @@ type Sender struct {
 	// Options. Factory.Open is used when Open is nil.
 	Open connector.OpenFunc
 	// Factory, when set, is checked too and supplies Open.
-	Factory *connector.Factory
+	Factory connector.Factory
 	// Provider is the mock provider; every subtest works on a clone.
 	Provider mockprovider.MessageProvider
 	// Config returns a valid config for p. The suite replaces its templates
@@ -72,7 +72,7 @@ func LogtoTemplates(cfg json.RawMessage, templates []Template) (json.RawMessage,
 
 func (s *Sender) prepare() error {
 	var missing []string
-	if s.Open == nil && s.Factory != nil {
+	if s.Open == nil {
 		s.Open = s.Factory.Open
 	}
 	if s.Open == nil {

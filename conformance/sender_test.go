@@ -13,7 +13,7 @@ import (
 func refSenderSubject(flaw senderFlaw) Sender {
 	f := refSenderFactory(flaw)
 	return Sender{
-		Factory:  &f,
+		Factory:  f,
 		Provider: mockprovider.NewTwilio(mockprovider.TwilioOptions{}),
 		Config: func(p mockprovider.MessageProvider) json.RawMessage {
 			tw := p.(*mockprovider.Twilio)
@@ -138,7 +138,7 @@ func TestSenderSubjectIncomplete(t *testing.T) {
 func TestSenderOpenReturnsWrongKind(t *testing.T) {
 	t.Parallel()
 	s := refSenderSubject(sflawNone)
-	s.Factory = nil
+	s.Factory = connector.Factory{}
 	s.Open = func(json.RawMessage, ...connector.Option) (connector.Connector, error) { return refMetadataOnly{}, nil }
 	r := runRecorded(func(r *recorder) { RunSender(r, s) })
 	assertCaught(t, r, "Send/HappyPath: not a connector.Sender")

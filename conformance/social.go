@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +29,7 @@ type Social struct {
 	Open connector.OpenFunc
 	// Factory, when set, is checked too (its metadata, its registration)
 	// and supplies Open.
-	Factory *connector.Factory
+	Factory connector.Factory
 	// Provider is the mock provider. Every subtest works on its own
 	// Provider.Clone(), so program failures in the subtests, not here.
 	Provider mockprovider.SocialProvider
@@ -38,8 +39,12 @@ type Social struct {
 	// MoreConfigs returns further valid configs (other auth methods...):
 	// each must open and sign in.
 	MoreConfigs func(p mockprovider.SocialProvider) []json.RawMessage
-	// Options returns extra options for p, such as connector.WithEndpoint
-	// overrides for a connector whose endpoints are not in its config.
+	// Endpoints maps the connector's endpoint option names to the mock's
+	// endpoints, for a connector whose endpoints are not in its config:
+	// the suite opens it with connector.WithEndpoint(name, p.URL(endpoint))
+	// for each, as {"token": mockprovider.EndpointToken}.
+	Endpoints map[string]mockprovider.Endpoint
+	// Options returns further options for p.
 	Options func(p mockprovider.SocialProvider) []connector.Option
 	// InvalidConfigs must each be refused with invalid_config.
 	InvalidConfigs []InvalidConfig
@@ -75,7 +80,7 @@ func RunSocial[T TB[T]](t T, s Social) {
 
 func (s *Social) prepare() error {
 	var missing []string
-	if s.Open == nil && s.Factory != nil {
+	if s.Open == nil {
 		s.Open = s.Factory.Open
 	}
 	if s.Open == nil {
@@ -96,6 +101,23 @@ func (s *Social) prepare() error {
 	return nil
 }
 
+// extraOptions are the subject's options for p: its endpoints, then Options.
+func (s *Social) extraOptions(p mockprovider.SocialProvider) []connector.Option {
+	names := make([]string, 0, len(s.Endpoints))
+	for name := range s.Endpoints {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var opts []connector.Option
+	for _, name := range names {
+		opts = append(opts, connector.WithEndpoint(name, p.URL(s.Endpoints[name])))
+	}
+	if s.Options != nil {
+		opts = append(opts, s.Options(p)...)
+	}
+	return opts
+}
+
 // socialRun is one run of the suite.
 type socialRun struct {
 	s Social
@@ -112,12 +134,7 @@ func runSocial(t tb, s Social) {
 	r.probe(t)
 
 	open := func(e *env, raw json.RawMessage) (connector.Connector, error) {
-		sp := e.p.(mockprovider.SocialProvider)
-		var extra []connector.Option
-		if s.Options != nil {
-			extra = s.Options(sp)
-		}
-		return s.Open(raw, e.options(extra)...)
+		return s.Open(raw, e.options(s.extraOptions(e.p.(mockprovider.SocialProvider)))...)
 	}
 	runConfigChecks(t, s.Provider, open, r.configs, s.InvalidConfigs, s.Secrets)
 	r.sub(t, "Metadata", r.checkMetadata)
@@ -256,10 +273,7 @@ func (r *socialRun) sp(e *env) mockprovider.SocialProvider { return e.p.(mockpro
 
 // open opens the connector from raw in e.
 func (r *socialRun) open(e *env, raw json.RawMessage) (connector.Social, error) {
-	var extra []connector.Option
-	if r.s.Options != nil {
-		extra = r.s.Options(r.sp(e))
-	}
+	extra := r.s.extraOptions(r.sp(e))
 	c, err := openChecked(e, func(e *env, raw json.RawMessage) (connector.Connector, error) {
 		return r.s.Open(raw, e.options(extra)...)
 	}, raw)

@@ -49,7 +49,7 @@ func refVariants() []refVariant {
 func refSubject(flaw socialFlaw, v refVariant) Social {
 	f := refSocialFactory(flaw)
 	return Social{
-		Factory:  &f,
+		Factory:  f,
 		Provider: v.provider,
 		Config: func(p mockprovider.SocialProvider) json.RawMessage {
 			cfg := map[string]any{
@@ -256,7 +256,7 @@ func TestSocialSubjectIncomplete(t *testing.T) {
 func TestSocialOpenReturnsWrongKind(t *testing.T) {
 	t.Parallel()
 	s := refSubject(flawNone, refVariants()[0])
-	s.Factory = nil
+	s.Factory = connector.Factory{}
 	s.Open = func(json.RawMessage, ...connector.Option) (connector.Connector, error) {
 		return refMetadataOnly{}, nil
 	}

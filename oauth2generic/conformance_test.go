@@ -66,7 +66,6 @@ func invalidFor(method string) []conformance.InvalidConfig {
 // against the generic mock in each of its shapes.
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	f := oauth2generic.Factory()
 	verified := map[string]any{"profileMap": map[string]any{"emailVerified": "email_verified"}}
 	for _, tc := range []struct {
 		name  string
@@ -105,7 +104,7 @@ func TestConformance(t *testing.T) {
 			t.Parallel()
 			extra := tc.extra
 			conformance.RunSocial(t, conformance.Social{
-				Factory:        &f,
+				Factory:        oauth2generic.Factory(),
 				Provider:       mockprovider.NewOAuth2(tc.opts),
 				Config:         func(p mockprovider.SocialProvider) json.RawMessage { return config(p, extra) },
 				InvalidConfigs: invalidFor(tc.opts.AuthMethod),

@@ -11,7 +11,6 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	factory := twilio.Factory()
 	mock := func(p mockprovider.MessageProvider) *mockprovider.Twilio { return p.(*mockprovider.Twilio) }
 	cfg := func(m map[string]any) json.RawMessage {
 		b, err := json.Marshal(m)
@@ -22,7 +21,7 @@ func TestConformance(t *testing.T) {
 	}
 	templates := []any{map[string]any{"usageType": "Generic", "content": "Your code is {{code}}"}}
 	conformance.RunSender(t, conformance.Sender{
-		Factory:  &factory,
+		Factory:  twilio.Factory(),
 		Provider: mockprovider.NewTwilio(mockprovider.TwilioOptions{}),
 		Config: func(p mockprovider.MessageProvider) json.RawMessage {
 			tw := mock(p)

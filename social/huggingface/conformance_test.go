@@ -4,16 +4,14 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/conformance"
 	"github.com/connectorkit/connector/conformance/mockprovider"
 	"github.com/connectorkit/connector/social/huggingface"
 )
 
 func TestConformance(t *testing.T) {
-	f := huggingface.Factory()
 	conformance.RunSocial(t, conformance.Social{
-		Factory: &f,
+		Factory: huggingface.Factory(),
 		// The mock checks the Basic credentials and, with RequirePKCE,
 		// refuses an authorization request without a challenge.
 		Provider: mockprovider.NewHuggingFace(mockprovider.HuggingFaceOptions{RequirePKCE: true}),
@@ -26,12 +24,10 @@ func TestConformance(t *testing.T) {
 			raw, _ := json.Marshal(map[string]string{"clientId": p.ClientID(), "clientSecret": p.ClientSecret()})
 			return []json.RawMessage{raw}
 		},
-		Options: func(p mockprovider.SocialProvider) []connector.Option {
-			return []connector.Option{
-				connector.WithEndpoint(huggingface.EndpointAuthorization, p.URL(mockprovider.EndpointAuthorize)),
-				connector.WithEndpoint(huggingface.EndpointToken, p.URL(mockprovider.EndpointToken)),
-				connector.WithEndpoint(huggingface.EndpointUserInfo, p.URL(mockprovider.EndpointUserInfo)),
-			}
+		Endpoints: map[string]mockprovider.Endpoint{
+			huggingface.EndpointAuthorization: mockprovider.EndpointAuthorize,
+			huggingface.EndpointToken:         mockprovider.EndpointToken,
+			huggingface.EndpointUserInfo:      mockprovider.EndpointUserInfo,
 		},
 		InvalidConfigs: []conformance.InvalidConfig{
 			{Name: "missing clientId", Edit: func(c map[string]any) { delete(c, "clientId") }, Field: "clientId"},

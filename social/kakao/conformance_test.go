@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/conformance"
 	"github.com/connectorkit/connector/conformance/mockprovider"
 	"github.com/connectorkit/connector/social/kakao"
@@ -13,9 +12,8 @@ import (
 // subject describes the Kakao connector on a Kakao-shaped mock provider,
 // with or without a client secret enabled for the app.
 func subject(clientSecret string) conformance.Social {
-	f := kakao.Factory()
 	return conformance.Social{
-		Factory:  &f,
+		Factory:  kakao.Factory(),
 		Provider: mockprovider.NewKakao(mockprovider.KakaoOptions{ClientSecret: clientSecret}),
 		Config: func(p mockprovider.SocialProvider) json.RawMessage {
 			cfg := map[string]string{"clientId": p.ClientID(), "scope": "profile_nickname,profile_image,account_email,phone_number"}
@@ -25,12 +23,10 @@ func subject(clientSecret string) conformance.Social {
 			raw, _ := json.Marshal(cfg)
 			return raw
 		},
-		Options: func(p mockprovider.SocialProvider) []connector.Option {
-			return []connector.Option{
-				connector.WithEndpoint(kakao.EndpointAuthorization, p.URL(mockprovider.EndpointAuthorize)),
-				connector.WithEndpoint(kakao.EndpointToken, p.URL(mockprovider.EndpointToken)),
-				connector.WithEndpoint(kakao.EndpointUserInfo, p.URL(mockprovider.EndpointUserInfo)),
-			}
+		Endpoints: map[string]mockprovider.Endpoint{
+			kakao.EndpointAuthorization: mockprovider.EndpointAuthorize,
+			kakao.EndpointToken:         mockprovider.EndpointToken,
+			kakao.EndpointUserInfo:      mockprovider.EndpointUserInfo,
 		},
 		InvalidConfigs: []conformance.InvalidConfig{
 			{Name: "missing clientId", Edit: func(c map[string]any) { delete(c, "clientId") }, Field: "clientId"},
