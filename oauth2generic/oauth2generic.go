@@ -239,11 +239,7 @@ func (c *Connector) Metadata() connector.Metadata {
 // response_type=code, client_id, redirect_uri, state, scope, the PKCE
 // challenge and customConfig, and the flow state to keep.
 func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.engine.ConnectorID(), Step: connector.StepAuthorize,
-			Message: "context is done", Err: err}
-	}
-	return c.engine.AuthorizationURL(req)
+	return c.engine.Authorize(ctx, req)
 }
 
 // UserInfo implements [connector.Social]: it checks the callback (provider
@@ -251,21 +247,9 @@ func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequ
 // maps it with the profile map. The provider tokens are included when
 // cb.WantTokens is set.
 func (c *Connector) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	tok, err := c.engine.Exchange(ctx, cb)
+	info, err := c.engine.SignIn(ctx, cb, c.mapper.Apply)
 	if err != nil {
 		return nil, err
-	}
-	doc, err := c.engine.FetchUserInfo(ctx, tok.AccessToken)
-	if err != nil {
-		return nil, err
-	}
-	info, err := c.mapper.Apply(doc)
-	if err != nil {
-		return nil, c.engine.Stamp(err)
-	}
-	if cb.WantTokens {
-		t := tok.Tokens
-		info.Tokens = &t
 	}
 	return info, nil
 }

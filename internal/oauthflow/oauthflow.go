@@ -497,3 +497,38 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// Authorize is [Engine.AuthorizationURL] for a connector's
+// AuthorizationURL method: it first fails when ctx is already done, as every
+// connector method that takes a context does.
+func (e *Engine) Authorize(ctx context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: e.id, Step: connector.StepAuthorize,
+			Message: "the request was canceled before the authorization URL was built", Err: err}
+	}
+	return e.AuthorizationURL(req)
+}
+
+// SignIn is the whole callback of a connector that reads its user from a
+// userinfo endpoint: [Engine.Exchange], [Engine.FetchUserInfo], then
+// mapProfile on the document (its errors named with the connector's ID).
+// With cb.WantTokens the provider tokens are attached to the result.
+func (e *Engine) SignIn(ctx context.Context, cb connector.Callback, mapProfile func(doc []byte) (*connector.UserInfo, error)) (*connector.UserInfo, error) {
+	tok, err := e.Exchange(ctx, cb)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := e.FetchUserInfo(ctx, tok.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	info, err := mapProfile(doc)
+	if err != nil {
+		return nil, e.Stamp(err)
+	}
+	if cb.WantTokens {
+		t := tok.Tokens
+		info.Tokens = &t
+	}
+	return info, nil
+}

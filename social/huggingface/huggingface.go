@@ -173,10 +173,6 @@ func (c *Connector) Metadata() connector.Metadata { return Metadata() }
 // PKCE challenge) and the flow state, holding the PKCE verifier, to keep
 // until the callback. req.Scope replaces the configured scope.
 func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepAuthorize,
-			Message: "the request was canceled", Err: err}
-	}
 	if req.Scope != "" {
 		scope, err := normalizeScope(req.Scope)
 		if err != nil {
@@ -185,7 +181,7 @@ func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequ
 		}
 		req.Scope = scope
 	}
-	return c.engine.AuthorizationURL(req)
+	return c.engine.Authorize(ctx, req)
 }
 
 // UserInfo finishes the sign-in: it checks the callback against the flow
@@ -194,21 +190,9 @@ func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequ
 // documentation). With cb.WantTokens the Hugging Face tokens are returned
 // too.
 func (c *Connector) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	tok, err := c.engine.Exchange(ctx, cb)
+	info, err := c.engine.SignIn(ctx, cb, mapProfile)
 	if err != nil {
 		return nil, err
-	}
-	body, err := c.engine.FetchUserInfo(ctx, tok.AccessToken)
-	if err != nil {
-		return nil, err
-	}
-	info, err := mapProfile(body)
-	if err != nil {
-		return nil, c.engine.Stamp(err)
-	}
-	if cb.WantTokens {
-		t := tok.Tokens
-		info.Tokens = &t
 	}
 	c.log.DebugContext(ctx, "huggingface sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified)
 	return info, nil

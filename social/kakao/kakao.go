@@ -172,10 +172,6 @@ func (c *Connector) Metadata() connector.Metadata { return Metadata() }
 // the flow state to keep until the callback. req.Scope replaces the
 // configured consent items; it is comma-separated like [Config.Scope].
 func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepAuthorize,
-			Message: "the request was canceled", Err: err}
-	}
 	if req.Scope != "" {
 		scope, err := normalizeScope(req.Scope)
 		if err != nil {
@@ -184,7 +180,7 @@ func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequ
 		}
 		req.Scope = scope
 	}
-	return c.engine.AuthorizationURL(req)
+	return c.engine.Authorize(ctx, req)
 }
 
 // UserInfo finishes the sign-in: it checks the callback against the flow
@@ -192,21 +188,9 @@ func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequ
 // GET /v2/user/me with the access token and maps it (see the package
 // documentation). With cb.WantTokens the Kakao tokens are returned too.
 func (c *Connector) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	tok, err := c.engine.Exchange(ctx, cb)
+	info, err := c.engine.SignIn(ctx, cb, func(doc []byte) (*connector.UserInfo, error) { return mapProfile(doc, phone.ToE164) })
 	if err != nil {
 		return nil, err
-	}
-	body, err := c.engine.FetchUserInfo(ctx, tok.AccessToken)
-	if err != nil {
-		return nil, err
-	}
-	info, err := mapProfile(body, phone.ToE164)
-	if err != nil {
-		return nil, c.engine.Stamp(err)
-	}
-	if cb.WantTokens {
-		t := tok.Tokens
-		info.Tokens = &t
 	}
 	c.log.DebugContext(ctx, "kakao sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified,
 		"phone", info.Phone != "")
