@@ -1,9 +1,13 @@
 package oauthflow
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/connectorkit/connector"
 )
 
 // FuzzParseToken feeds arbitrary bodies and content types to the token
@@ -70,4 +74,51 @@ func mapValues(m map[string]string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// FuzzProviderError feeds arbitrary error bodies, with the client secret
+// and the authorization code spliced in at any place, to the mapping of a
+// failed token response: it must never panic, always give a typed error,
+// and never let either secret through, whole, in any field.
+func FuzzProviderError(f *testing.F) {
+	for _, s := range []struct {
+		body, ct string
+		at       uint16
+		status   int
+	}{
+		{`{"error":"invalid_grant","error_description":"code  is unknown"}`, "application/json", 52, 400},
+		{`{"msg":"bad","code":-401,"required_scopes":["a",""]}`, "application/json", 12, 401},
+		{"error=invalid_client&error_description=secret+", "application/x-www-form-urlencoded", 44, 401},
+		{"<html><body>upstream</body></html>", "text/html", 12, 502},
+		{`{"error":{"code":429,"message":"slow "}}`, "application/json", 37, 429},
+		{"plain text failure ", "text/plain", 19, 500},
+	} {
+		f.Add([]byte(s.body), s.ct, s.at, s.status)
+	}
+	const secret, code = "S3cr3t/VALUE+x=", "auth-CODE-0042"
+	e, err := New(Config{ConnectorID: "fuzz", ClientID: "c", ClientSecret: secret, AuthURL: testAuthURL, TokenURL: testTokenURL})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, ct string, at uint16, status int) {
+		if status < 400 || status > 599 {
+			status = 400 + int(uint(status)%200)
+		}
+		pos := int(at) % (len(body) + 1)
+		spliced := append(append(append([]byte{}, body[:pos]...), secret+" "+code...), body[pos:]...)
+		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {ct}}}
+		ce := e.statusError(connector.StepTokenExchange, "token", resp, spliced, []string{code})
+		if ce == nil || ce.Code == "" || ce.Connector != "fuzz" {
+			t.Fatalf("statusError = %#v", ce)
+		}
+		out := ce.Error() + "\x00" + ce.ProviderCode + "\x00" + ce.ProviderMessage
+		for k, v := range ce.ProviderDetails {
+			out += "\x00" + k + "\x00" + v
+		}
+		for _, s := range []string{secret, code, url.QueryEscape(secret)} {
+			if strings.Contains(out, s) {
+				t.Fatalf("a secret survived: %q", out)
+			}
+		}
+	})
 }
