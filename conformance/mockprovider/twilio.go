@@ -3,6 +3,7 @@ package mockprovider
 import (
 	"crypto/subtle"
 	"fmt"
+	"github.com/connectorkit/connector/internal/smsenc"
 	"net/http"
 	"regexp"
 	"slices"
@@ -10,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf16"
 )
 
 // Facts of Twilio Programmable Messaging.
@@ -341,38 +341,12 @@ func twilioResource(m Message) map[string]any {
 	}
 }
 
-// gsm7 is the GSM 03.38 basic character set; gsm7Ext the extension table
-// (each counts as two septets).
-const (
-	gsm7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
-		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-	gsm7Ext = "\f^{}\\[~]|€"
-)
-
 // SMSSegments returns how many SMS segments body takes and its encoding,
-// "GSM-7" or "UCS-2": 160 septets in one segment or 153 per segment when
-// concatenated; 70 UTF-16 units, or 67 per segment.
+// "GSM-7" or "UCS-2", as Twilio bills them: 160 septets in one segment or 153
+// per segment when concatenated (an extension character counts two and is
+// never split), 70 UTF-16 units or 67 per segment. The connectors count with
+// the same code, so the mock's outbox and their receipts agree.
 func SMSSegments(body string) (int, string) {
-	septets, gsm := 0, true
-	for _, r := range body {
-		switch {
-		case strings.ContainsRune(gsm7, r):
-			septets++
-		case strings.ContainsRune(gsm7Ext, r):
-			septets += 2
-		default:
-			gsm = false
-		}
-	}
-	if gsm {
-		if septets <= 160 {
-			return 1, "GSM-7"
-		}
-		return (septets + 152) / 153, "GSM-7"
-	}
-	units := len(utf16.Encode([]rune(body)))
-	if units <= 70 {
-		return 1, "UCS-2"
-	}
-	return (units + 66) / 67, "UCS-2"
+	info := smsenc.Analyze(body)
+	return info.Segments, string(info.Encoding)
 }

@@ -167,7 +167,7 @@ func TestSMSSegments(t *testing.T) {
 		segments int
 		enc      string
 	}{
-		{"", 1, "GSM-7"},
+		{"", 0, "GSM-7"},
 		{strings.Repeat("a", 160), 1, "GSM-7"},
 		{strings.Repeat("a", 161), 2, "GSM-7"},
 		{strings.Repeat("a", 306), 2, "GSM-7"},
