@@ -183,37 +183,70 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// jsonFields maps wire names to struct fields, following `json` tags and
-// embedded structs.
-func jsonFields(t reflect.Type) map[string]reflect.StructField {
-	out := map[string]reflect.StructField{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if f.Anonymous && name == "" {
-			et := f.Type
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
-			}
-			if et.Kind() == reflect.Struct {
-				for k, v := range jsonFields(et) {
-					if _, dup := out[k]; !dup {
-						out[k] = v
-					}
-				}
+// jsonField is a struct field and its wire name.
+type jsonField struct {
+	name  string
+	field reflect.StructField
+}
+
+// jsonFieldList lists the wire fields of struct type t in declaration order,
+// following `json` tags and the fields promoted from embedded structs. As in
+// encoding/json, of two fields with one name the shallower wins.
+func jsonFieldList(t reflect.Type) []jsonField {
+	type candidate struct {
+		jsonField
+		depth int
+	}
+	var all []candidate
+	var walk func(t reflect.Type, depth int)
+	walk = func(t reflect.Type, depth int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
 				continue
 			}
+			if f.Anonymous && name == "" {
+				et := f.Type
+				if et.Kind() == reflect.Pointer {
+					et = et.Elem()
+				}
+				if et.Kind() == reflect.Struct {
+					walk(et, depth+1)
+					continue
+				}
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			all = append(all, candidate{jsonField{name, f}, depth})
 		}
-		if !f.IsExported() {
-			continue
+	}
+	walk(t, 0)
+	best := map[string]int{}
+	for i, c := range all {
+		if j, ok := best[c.name]; !ok || c.depth < all[j].depth {
+			best[c.name] = i
 		}
-		if name == "" {
-			name = f.Name
+	}
+	out := make([]jsonField, 0, len(best))
+	for i, c := range all {
+		if best[c.name] == i {
+			out = append(out, c.jsonField)
 		}
-		out[name] = f
+	}
+	return out
+}
+
+// jsonFields maps wire names to struct fields (see [jsonFieldList]).
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	list := jsonFieldList(t)
+	out := make(map[string]reflect.StructField, len(list))
+	for _, f := range list {
+		out[f.name] = f.field
 	}
 	return out
 }

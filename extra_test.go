@@ -111,3 +111,25 @@ func TestMessageAndDetailsLogged(t *testing.T) {
 		}
 	}
 }
+
+func TestOuterFieldShadowsPromoted(t *testing.T) {
+	type inner struct {
+		Scope string `json:"scope"`
+		Other string `json:"other"`
+	}
+	type outer struct {
+		inner
+		Scope int `json:"scope"`
+	}
+	var c outer
+	if err := connector.DecodeConfig([]byte(`{"scope":3,"other":"x"}`), &c); err != nil {
+		t.Fatalf("DecodeConfig: %v", err)
+	}
+	if c.Scope != 3 || c.Other != "x" {
+		t.Errorf("decoded %+v", c)
+	}
+	schema := string(connector.ConfigSchema(outer{}, ""))
+	if !strings.Contains(schema, `"scope":{"type":"integer"}`) || !strings.Contains(schema, `"other"`) {
+		t.Errorf("schema = %s", schema)
+	}
+}

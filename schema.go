@@ -89,10 +89,8 @@ func schemaFor(t reflect.Type) *node {
 		n.set("type", "object")
 		props := &node{}
 		var required []string
-		fields := jsonFields(t)
-		// jsonFields is a map: walk the struct again for a stable order.
-		for _, name := range fieldOrder(t) {
-			f := fields[name]
+		for _, jf := range jsonFieldList(t) {
+			name, f := jf.name, jf.field
 			p := schemaFor(f.Type)
 			if f.Type == secretType {
 				p.set("format", "password")
@@ -131,43 +129,6 @@ func schemaFor(t reflect.Type) *node {
 		n.set("type", "number")
 	}
 	return n
-}
-
-func fieldOrder(t reflect.Type) []string {
-	var out []string
-	seen := map[string]bool{}
-	var walk func(reflect.Type)
-	walk = func(t reflect.Type) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if f.Anonymous && name == "" {
-				et := f.Type
-				if et.Kind() == reflect.Pointer {
-					et = et.Elem()
-				}
-				if et.Kind() == reflect.Struct {
-					walk(et)
-					continue
-				}
-			}
-			if !f.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			if !seen[name] {
-				seen[name] = true
-				out = append(out, name)
-			}
-		}
-	}
-	walk(t)
-	return out
 }
 
 // applyValidateTag adds what a `validate` tag says to p and reports whether
