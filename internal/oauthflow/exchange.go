@@ -178,6 +178,10 @@ func (e *Engine) post(ctx context.Context, step connector.Step, endpoint, target
 	if err != nil {
 		return nil, nil, nil, &connector.Error{Code: connector.CodeGeneral, Connector: e.id, Step: step, Message: "cannot build the " + endpoint + " request", Err: err}
 	}
+	// Without GetBody, net/http cannot resend the body on a 307 or 308
+	// redirect and hands the redirect back instead: the client credentials
+	// and the code are never sent on to another location.
+	req.GetBody = nil
 	req.Header["Content-Type"] = []string{"application/x-www-form-urlencoded"}
 	if e.format == FormatForm && endpoint == "token" {
 		req.Header["Accept"] = []string{"application/x-www-form-urlencoded"}
