@@ -15,9 +15,11 @@
 // Optional abilities ([Refresher], [Revoker]) are small interfaces found by
 // type assertion.
 //
-// Connectors are built by factories kept in a [Registry]:
+// Connectors are built by factories kept in a [Registry] (package builtin
+// holds every built-in one; a custom connector registers the same way, see
+// [NewFactory]):
 //
-//	reg, _ := connector.NewRegistry(oauth2generic.Factory())
+//	reg, _ := builtin.NewRegistry()
 //	c, err := reg.OpenSocial("oauth2", rawJSONConfig, connector.WithHTTPClient(client))
 //	auth, err := c.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: cb})
 //	// keep auth.Flow, redirect to auth.URL; on the callback:
@@ -26,6 +28,12 @@
 // Every failure is an [*Error] with a stable [Code], the [Step] that failed
 // and, where a provider answered, its status and error fields. Nothing in an
 // error, a log line or the fmt output of a config holds a secret.
+//
+// Configs are decoded by [DecodeConfig] (every problem at once, with its
+// JSON path) and described by [ConfigSchema]; code-level knobs are
+// [Option]s ([WithHTTPClient], [WithLogger], [WithClock], [WithEndpoint]).
+// Package conformance proves a connector against programmable mock
+// providers.
 package connector
 
 import (
