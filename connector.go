@@ -30,8 +30,8 @@
 // error, a log line or the fmt output of a config holds a secret.
 //
 // Configs are decoded by [DecodeConfig] (every problem at once, with its
-// JSON path) and described by [ConfigSchema]; code-level knobs are
-// [Option]s ([WithHTTPClient], [WithLogger], [WithClock], [WithEndpoint]).
+// JSON path) and described by [ConfigSchema]; each code-level knob is an
+// [Option] ([WithHTTPClient], [WithLogger], [WithClock], [WithEndpoint]).
 // Package conformance proves a connector against programmable mock
 // providers.
 package connector
