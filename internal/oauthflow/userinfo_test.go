@@ -186,12 +186,16 @@ func TestFetchUserInfoMisuse(t *testing.T) {
 	cfg := baseConfig(newMockProvider())
 	e := mustNew(t, cfg)
 	_, err := e.FetchUserInfo(context.Background(), "")
-	asError(t, err, connector.CodeSocialInvalidAccessToken)
+	if ce := asError(t, err, connector.CodeSocialInvalidAccessToken); ce.Step != connector.StepUserInfo {
+		t.Errorf("empty token: step %q, want userinfo", ce.Step)
+	}
 
 	cfg.UserInfoURL = ""
 	e = mustNew(t, cfg)
 	_, err = e.FetchUserInfo(context.Background(), "at")
-	asError(t, err, connector.CodeNotImplemented)
+	if ce := asError(t, err, connector.CodeNotImplemented); ce.Step != connector.StepUserInfo {
+		t.Errorf("no userinfo endpoint: step %q, want userinfo", ce.Step)
+	}
 }
 
 func TestBearerChallenge(t *testing.T) {
