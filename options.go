@@ -39,6 +39,9 @@ type Options struct {
 
 // WithHTTPClient makes the connector send every request through c. Use it to
 // set timeouts and proxies, or to bind a mock (httpmock.ActivateNonDefault).
+// Configure c before opening the connector: a connector may keep a copy of
+// it (Twilio's caps bodies and refuses redirects on its copy), which does not
+// see a Transport set on c later.
 func WithHTTPClient(c *http.Client) Option {
 	return func(o *Options) error {
 		if c == nil {
