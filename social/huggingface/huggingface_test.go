@@ -21,6 +21,7 @@ import (
 	"github.com/jarcoal/httpmock"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/providertest"
 )
 
 const (
@@ -35,61 +36,14 @@ const (
 
 var testNow = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// recorded is one request seen by the mock provider, with its body read.
-type recorded struct {
-	method string
-	url    string
-	header http.Header
-	form   url.Values
-}
+// provider is the recording mock of the unit tests.
+type provider = providertest.Provider
 
-// provider is a Kakao-shaped mock bound to one http.Client.
-type provider struct {
-	mt     *httpmock.MockTransport
-	client *http.Client
-	mu     sync.Mutex
-	reqs   []recorded
-}
+func newProvider(t *testing.T) *provider { return providertest.New(t) }
 
-func newProvider(t *testing.T) *provider {
+func open(t *testing.T, p *provider, config string, opts ...connector.Option) *Connector {
 	t.Helper()
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		t.Errorf("unexpected request %s %s", req.Method, req.URL)
-		return httpmock.NewStringResponse(599, "unexpected"), nil
-	})
-	return &provider{mt: mt, client: &http.Client{Transport: mt}}
-}
-
-// on answers method+url with status and body (JSON) and records requests.
-func (p *provider) on(method, u string, status int, body string, header ...string) {
-	p.mt.RegisterResponder(method, u, func(req *http.Request) (*http.Response, error) {
-		rec := recorded{method: req.Method, url: req.URL.String(), header: req.Header.Clone()}
-		if req.Body != nil {
-			b, _ := io.ReadAll(req.Body)
-			rec.form, _ = url.ParseQuery(string(b))
-		}
-		p.mu.Lock()
-		p.reqs = append(p.reqs, rec)
-		p.mu.Unlock()
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json;charset=UTF-8")
-		for i := 0; i+1 < len(header); i += 2 {
-			resp.Header.Set(header[i], header[i+1])
-		}
-		return resp, nil
-	})
-}
-
-func (p *provider) requests() []recorded {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]recorded(nil), p.reqs...)
-}
-
-func (p *provider) open(t *testing.T, config string, opts ...connector.Option) *Connector {
-	t.Helper()
-	opts = append([]connector.Option{connector.WithHTTPClient(p.client), connector.WithClock(func() time.Time { return testNow })}, opts...)
+	opts = append([]connector.Option{connector.WithHTTPClient(p.Client), connector.WithClock(func() time.Time { return testNow })}, opts...)
 	c, err := New(json.RawMessage(config), opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -419,33 +373,33 @@ func TestUserInfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := newProvider(t)
-			p.on(http.MethodPost, TokenURL, 200, tokenOK)
-			p.on(http.MethodGet, UserInfoURL, 200, tt.profile)
-			c := p.open(t, configJSON)
+			p.On(http.MethodPost, TokenURL, 200, tokenOK)
+			p.On(http.MethodGet, UserInfoURL, 200, tt.profile)
+			c := open(t, p, configJSON)
 			cb := callback(testCode)
 			cb.WantTokens = tt.wantTokens
 			info, err := c.UserInfo(context.Background(), cb)
 			if err != nil {
 				t.Fatalf("UserInfo: %v", err)
 			}
-			reqs := p.requests()
+			reqs := p.Requests()
 			if len(reqs) != 2 {
 				t.Fatalf("%d requests, want 2", len(reqs))
 			}
 			tok, me := reqs[0], reqs[1]
-			if tok.method != http.MethodPost || tok.url != TokenURL {
-				t.Errorf("token request %s %s", tok.method, tok.url)
+			if tok.Method != http.MethodPost || tok.URL != TokenURL {
+				t.Errorf("token request %s %s", tok.Method, tok.URL)
 			}
-			if h := tok.header.Get("Authorization"); h != wantBasic {
+			if h := tok.Header.Get("Authorization"); h != wantBasic {
 				t.Errorf("token Authorization = %q, want %q", h, wantBasic)
 			}
 			wantForm := url.Values{"grant_type": {"authorization_code"}, "code": {testCode}, "redirect_uri": {testRedirect},
 				"code_verifier": {testVerifier}}
-			if !reflect.DeepEqual(tok.form, wantForm) {
-				t.Errorf("token form =\n %v\nwant\n %v", tok.form, wantForm)
+			if !reflect.DeepEqual(tok.Form, wantForm) {
+				t.Errorf("token form =\n %v\nwant\n %v", tok.Form, wantForm)
 			}
-			if me.method != http.MethodGet || me.url != UserInfoURL || me.header.Get("Authorization") != "Bearer "+testAccess {
-				t.Errorf("userinfo request %s %s %q", me.method, me.url, me.header.Get("Authorization"))
+			if me.Method != http.MethodGet || me.URL != UserInfoURL || me.Header.Get("Authorization") != "Bearer "+testAccess {
+				t.Errorf("userinfo request %s %s %q", me.Method, me.URL, me.Header.Get("Authorization"))
 			}
 			want := tt.want
 			want.Raw = json.RawMessage(tt.profile)
@@ -464,9 +418,9 @@ func TestUserInfoTokenWithoutScope(t *testing.T) {
 	t.Parallel()
 	// Logto requires scope in the token response; Hugging Face may omit it.
 	p := newProvider(t)
-	p.on(http.MethodPost, TokenURL, 200, `{"access_token":"`+testAccess+`","expires_in":"28800"}`)
-	p.on(http.MethodGet, UserInfoURL, 200, `{"sub":"u1"}`)
-	c := p.open(t, configJSON)
+	p.On(http.MethodPost, TokenURL, 200, `{"access_token":"`+testAccess+`","expires_in":"28800"}`)
+	p.On(http.MethodGet, UserInfoURL, 200, `{"sub":"u1"}`)
+	c := open(t, p, configJSON)
 	cb := callback(testCode)
 	cb.WantTokens = true
 	info, err := c.UserInfo(context.Background(), cb)
@@ -608,12 +562,12 @@ func TestUserInfoErrors(t *testing.T) {
 			t.Parallel()
 			p := newProvider(t)
 			if tt.tokenStatus != 0 {
-				p.on(http.MethodPost, TokenURL, tt.tokenStatus, tt.tokenBody)
+				p.On(http.MethodPost, TokenURL, tt.tokenStatus, tt.tokenBody)
 			}
 			if tt.userStatus != 0 {
-				p.on(http.MethodGet, UserInfoURL, tt.userStatus, tt.userBody, tt.userHeader...)
+				p.On(http.MethodGet, UserInfoURL, tt.userStatus, tt.userBody, tt.userHeader...)
 			}
-			c := p.open(t, configJSON, connector.WithInstanceID("hf-main"))
+			c := open(t, p, configJSON, connector.WithInstanceID("hf-main"))
 			info, err := c.UserInfo(context.Background(), tt.cb)
 			if err == nil {
 				t.Fatalf("UserInfo = %+v, want an error", info)
@@ -632,8 +586,8 @@ func TestUserInfoErrors(t *testing.T) {
 			if ce.Retryable != tt.retryable || ce.RetryAfter != tt.retryAfter {
 				t.Errorf("Retryable, RetryAfter = %t, %s; want %t, %s", ce.Retryable, ce.RetryAfter, tt.retryable, tt.retryAfter)
 			}
-			if tt.wantNoRequest && len(p.requests()) != 0 {
-				t.Errorf("%d requests sent, want none", len(p.requests()))
+			if tt.wantNoRequest && len(p.Requests()) != 0 {
+				t.Errorf("%d requests sent, want none", len(p.Requests()))
 			}
 			for _, secret := range []string{testSecret, url.QueryEscape(testSecret), testCode, testVerifier, testAccess, testRefresh} {
 				if s := err.Error() + fmt.Sprintf("%+v", ce.ProviderDetails); strings.Contains(s, secret) {
@@ -647,8 +601,8 @@ func TestUserInfoErrors(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	t.Parallel()
 	p := newProvider(t)
-	p.on(http.MethodPost, TokenURL, 200, `{"access_token":"new-access","token_type":"bearer","expires_in":28800,"refresh_token":"new-refresh"}`)
-	c := p.open(t, configJSON)
+	p.On(http.MethodPost, TokenURL, 200, `{"access_token":"new-access","token_type":"bearer","expires_in":28800,"refresh_token":"new-refresh"}`)
+	c := open(t, p, configJSON)
 	got, err := c.Refresh(context.Background(), testRefresh)
 	if err != nil {
 		t.Fatal(err)
@@ -657,13 +611,13 @@ func TestRefresh(t *testing.T) {
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("Refresh = %+v, want %+v", *got, want)
 	}
-	reqs := p.requests()
+	reqs := p.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests, want 1", len(reqs))
 	}
-	if reqs[0].header.Get("Authorization") != wantBasic ||
-		!reflect.DeepEqual(reqs[0].form, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {testRefresh}}) {
-		t.Errorf("refresh request: Authorization %q, form %v", reqs[0].header.Get("Authorization"), reqs[0].form)
+	if reqs[0].Header.Get("Authorization") != wantBasic ||
+		!reflect.DeepEqual(reqs[0].Form, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {testRefresh}}) {
+		t.Errorf("refresh request: Authorization %q, form %v", reqs[0].Header.Get("Authorization"), reqs[0].Form)
 	}
 }
 
@@ -673,9 +627,9 @@ func TestLogsHoldNoSecret(t *testing.T) {
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&buf, &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	p := newProvider(t)
-	p.on(http.MethodPost, TokenURL, 200, tokenOK)
-	p.on(http.MethodGet, UserInfoURL, 200, fullProfile)
-	c := p.open(t, configJSON, connector.WithLogger(logger))
+	p.On(http.MethodPost, TokenURL, 200, tokenOK)
+	p.On(http.MethodGet, UserInfoURL, 200, fullProfile)
+	c := open(t, p, configJSON, connector.WithLogger(logger))
 	if _, err := c.UserInfo(context.Background(), callback(testCode)); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/jarcoal/httpmock"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/providertest"
 )
 
 const (
@@ -32,61 +33,14 @@ const (
 
 var testNow = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// recorded is one request seen by the mock provider, with its body read.
-type recorded struct {
-	method string
-	url    string
-	header http.Header
-	form   url.Values
-}
+// provider is the recording mock of the unit tests.
+type provider = providertest.Provider
 
-// provider is a Kakao-shaped mock bound to one http.Client.
-type provider struct {
-	mt     *httpmock.MockTransport
-	client *http.Client
-	mu     sync.Mutex
-	reqs   []recorded
-}
+func newProvider(t *testing.T) *provider { return providertest.New(t) }
 
-func newProvider(t *testing.T) *provider {
+func open(t *testing.T, p *provider, config string, opts ...connector.Option) *Connector {
 	t.Helper()
-	mt := httpmock.NewMockTransport()
-	mt.RegisterNoResponder(func(req *http.Request) (*http.Response, error) {
-		t.Errorf("unexpected request %s %s", req.Method, req.URL)
-		return httpmock.NewStringResponse(599, "unexpected"), nil
-	})
-	return &provider{mt: mt, client: &http.Client{Transport: mt}}
-}
-
-// on answers method+url with status and body (JSON) and records requests.
-func (p *provider) on(method, u string, status int, body string, header ...string) {
-	p.mt.RegisterResponder(method, u, func(req *http.Request) (*http.Response, error) {
-		rec := recorded{method: req.Method, url: req.URL.String(), header: req.Header.Clone()}
-		if req.Body != nil {
-			b, _ := io.ReadAll(req.Body)
-			rec.form, _ = url.ParseQuery(string(b))
-		}
-		p.mu.Lock()
-		p.reqs = append(p.reqs, rec)
-		p.mu.Unlock()
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json;charset=UTF-8")
-		for i := 0; i+1 < len(header); i += 2 {
-			resp.Header.Set(header[i], header[i+1])
-		}
-		return resp, nil
-	})
-}
-
-func (p *provider) requests() []recorded {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]recorded(nil), p.reqs...)
-}
-
-func (p *provider) open(t *testing.T, config string, opts ...connector.Option) *Connector {
-	t.Helper()
-	opts = append([]connector.Option{connector.WithHTTPClient(p.client), connector.WithClock(func() time.Time { return testNow })}, opts...)
+	opts = append([]connector.Option{connector.WithHTTPClient(p.Client), connector.WithClock(func() time.Time { return testNow })}, opts...)
 	c, err := New(json.RawMessage(config), opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -422,36 +376,36 @@ func TestUserInfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := newProvider(t)
-			p.on(http.MethodPost, TokenURL, 200, tokenOK)
-			p.on(http.MethodGet, UserInfoURL, 200, fullProfile)
-			c := p.open(t, tt.config)
+			p.On(http.MethodPost, TokenURL, 200, tokenOK)
+			p.On(http.MethodGet, UserInfoURL, 200, fullProfile)
+			c := open(t, p, tt.config)
 			cb := callback(tt.code)
 			cb.WantTokens = tt.wantTokens
 			info, err := c.UserInfo(context.Background(), cb)
 			if err != nil {
 				t.Fatalf("UserInfo: %v", err)
 			}
-			reqs := p.requests()
+			reqs := p.Requests()
 			if len(reqs) != 2 {
 				t.Fatalf("%d requests, want 2", len(reqs))
 			}
 			tok, me := reqs[0], reqs[1]
-			if tok.method != http.MethodPost || tok.url != TokenURL {
-				t.Errorf("token request %s %s", tok.method, tok.url)
+			if tok.Method != http.MethodPost || tok.URL != TokenURL {
+				t.Errorf("token request %s %s", tok.Method, tok.URL)
 			}
-			if ct := tok.header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
+			if ct := tok.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
 				t.Errorf("token Content-Type = %q", ct)
 			}
-			if h := tok.header.Get("Authorization"); h != "" {
+			if h := tok.Header.Get("Authorization"); h != "" {
 				t.Errorf("token request has an Authorization header %q", h)
 			}
-			if !reflect.DeepEqual(tok.form, tt.wantForm) {
-				t.Errorf("token form =\n %v\nwant\n %v", tok.form, tt.wantForm)
+			if !reflect.DeepEqual(tok.Form, tt.wantForm) {
+				t.Errorf("token form =\n %v\nwant\n %v", tok.Form, tt.wantForm)
 			}
-			if me.method != http.MethodGet || me.url != UserInfoURL {
-				t.Errorf("userinfo request %s %s", me.method, me.url)
+			if me.Method != http.MethodGet || me.URL != UserInfoURL {
+				t.Errorf("userinfo request %s %s", me.Method, me.URL)
 			}
-			if h := me.header.Get("Authorization"); h != "Bearer "+testAccess {
+			if h := me.Header.Get("Authorization"); h != "Bearer "+testAccess {
 				t.Errorf("userinfo Authorization = %q", h)
 			}
 			want := connector.UserInfo{ID: "1234567890", Name: "홍길동", Avatar: "https://k.kakaocdn.net/dn/abc/img_640x640.jpg",
@@ -470,9 +424,9 @@ func TestUserInfo(t *testing.T) {
 func TestUserInfoEndpointOverrides(t *testing.T) {
 	t.Parallel()
 	p := newProvider(t)
-	p.on(http.MethodPost, "http://127.0.0.1:9000/oauth/token", 200, tokenOK)
-	p.on(http.MethodGet, "http://127.0.0.1:9000/v2/user/me", 200, `{"id": 9223372036854775807}`)
-	c := p.open(t, `{"clientId":"abc"}`,
+	p.On(http.MethodPost, "http://127.0.0.1:9000/oauth/token", 200, tokenOK)
+	p.On(http.MethodGet, "http://127.0.0.1:9000/v2/user/me", 200, `{"id": 9223372036854775807}`)
+	c := open(t, p, `{"clientId":"abc"}`,
 		connector.WithEndpoint(EndpointToken, "http://127.0.0.1:9000/oauth/token"),
 		connector.WithEndpoint(EndpointUserInfo, "http://127.0.0.1:9000/v2/user/me"))
 	info, err := c.UserInfo(context.Background(), callback(testCode))
@@ -651,12 +605,12 @@ func TestUserInfoErrors(t *testing.T) {
 			t.Parallel()
 			p := newProvider(t)
 			if tt.tokenStatus != 0 {
-				p.on(http.MethodPost, TokenURL, tt.tokenStatus, tt.tokenBody)
+				p.On(http.MethodPost, TokenURL, tt.tokenStatus, tt.tokenBody)
 			}
 			if tt.userStatus != 0 {
-				p.on(http.MethodGet, UserInfoURL, tt.userStatus, tt.userBody, tt.userHeader...)
+				p.On(http.MethodGet, UserInfoURL, tt.userStatus, tt.userBody, tt.userHeader...)
 			}
-			c := p.open(t, `{"clientId":"`+testClientID+`","clientSecret":"`+testSecret+`"}`, connector.WithInstanceID("kakao-main"))
+			c := open(t, p, `{"clientId":"`+testClientID+`","clientSecret":"`+testSecret+`"}`, connector.WithInstanceID("kakao-main"))
 			info, err := c.UserInfo(context.Background(), tt.cb)
 			if err == nil {
 				t.Fatalf("UserInfo = %+v, want an error", info)
@@ -678,8 +632,8 @@ func TestUserInfoErrors(t *testing.T) {
 			if ce.Retryable != tt.retryable || ce.RetryAfter != tt.retryAfter {
 				t.Errorf("Retryable, RetryAfter = %t, %s; want %t, %s", ce.Retryable, ce.RetryAfter, tt.retryable, tt.retryAfter)
 			}
-			if tt.wantNoRequest && len(p.requests()) != 0 {
-				t.Errorf("%d requests sent, want none", len(p.requests()))
+			if tt.wantNoRequest && len(p.Requests()) != 0 {
+				t.Errorf("%d requests sent, want none", len(p.Requests()))
 			}
 			for _, secret := range []string{testSecret, testCode, testAccess, testRefresh} {
 				if s := err.Error() + fmt.Sprintf("%+v %#v", err, ce.ProviderDetails); strings.Contains(s, secret) {
@@ -694,12 +648,12 @@ func TestUserInfoContextCanceled(t *testing.T) {
 	t.Parallel()
 	p := newProvider(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	p.mt.RegisterResponder(http.MethodPost, TokenURL, func(req *http.Request) (*http.Response, error) {
+	p.MT.RegisterResponder(http.MethodPost, TokenURL, func(req *http.Request) (*http.Response, error) {
 		cancel() // the host gives up while the token request is in flight
 		<-req.Context().Done()
 		return nil, req.Context().Err()
 	})
-	c := p.open(t, `{"clientId":"abc"}`)
+	c := open(t, p, `{"clientId":"abc"}`)
 	_, err := c.UserInfo(ctx, callback(testCode))
 	if !errors.Is(err, context.Canceled) || connector.IsRetryable(err) {
 		t.Errorf("err = %v, want a non-retryable error wrapping context.Canceled", err)
@@ -735,8 +689,8 @@ func TestRefresh(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := newProvider(t)
-			p.on(http.MethodPost, TokenURL, 200, tt.body)
-			c := p.open(t, tt.config)
+			p.On(http.MethodPost, TokenURL, 200, tt.body)
+			c := open(t, p, tt.config)
 			got, err := c.Refresh(context.Background(), testRefresh)
 			if err != nil {
 				t.Fatal(err)
@@ -744,7 +698,7 @@ func TestRefresh(t *testing.T) {
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("Refresh =\n %+v\nwant\n %+v", *got, tt.want)
 			}
-			if reqs := p.requests(); len(reqs) != 1 || !reflect.DeepEqual(reqs[0].form, tt.wantForm) {
+			if reqs := p.Requests(); len(reqs) != 1 || !reflect.DeepEqual(reqs[0].Form, tt.wantForm) {
 				t.Errorf("requests = %+v, want one with form %v", reqs, tt.wantForm)
 			}
 		})
@@ -754,8 +708,8 @@ func TestRefresh(t *testing.T) {
 func TestRefreshExpired(t *testing.T) {
 	t.Parallel()
 	p := newProvider(t)
-	p.on(http.MethodPost, TokenURL, 400, `{"error":"invalid_grant","error_description":"expired_or_invalid_refresh_token","error_code":"KOE322"}`)
-	c := p.open(t, `{"clientId":"abc"}`)
+	p.On(http.MethodPost, TokenURL, 400, `{"error":"invalid_grant","error_description":"expired_or_invalid_refresh_token","error_code":"KOE322"}`)
+	c := open(t, p, `{"clientId":"abc"}`)
 	_, err := c.Refresh(context.Background(), testRefresh)
 	var ce *connector.Error
 	if !errors.As(err, &ce) || ce.Code != connector.CodeSocialInvalidAccessToken || ce.Step != connector.StepRefresh ||
@@ -770,9 +724,9 @@ func TestLogsHoldNoSecret(t *testing.T) {
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&buf, &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	p := newProvider(t)
-	p.on(http.MethodPost, TokenURL, 200, tokenOK)
-	p.on(http.MethodGet, UserInfoURL, 200, fullProfile)
-	c := p.open(t, `{"clientId":"`+testClientID+`","clientSecret":"`+testSecret+`"}`, connector.WithLogger(logger))
+	p.On(http.MethodPost, TokenURL, 200, tokenOK)
+	p.On(http.MethodGet, UserInfoURL, 200, fullProfile)
+	c := open(t, p, `{"clientId":"`+testClientID+`","clientSecret":"`+testSecret+`"}`, connector.WithLogger(logger))
 	if _, err := c.UserInfo(context.Background(), callback(testCode)); err != nil {
 		t.Fatal(err)
 	}
