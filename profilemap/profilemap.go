@@ -12,19 +12,24 @@
 //
 // Paths are evaluated by github.com/tidwall/gjson. Logto's forms work as
 // written ("contact.email", "emails.0.value", and the bracket form
-// "emails[0].value"), and gjson's queries come for free, such as the first
-// element matching a condition: "emails.#(primary==true).email". A key that
+// "emails[0].value"), plus one query of gjson's, the first element
+// matching a condition: "emails.#(primary==true).email". A key that
 // contains a dot is written with a backslash: "urn:ietf\.claims.email".
+// Paths are paths only: gjson's literals ("!true"), modifiers ("@reverse"),
+// pipes, wildcards and multipaths are refused, since they would let a
+// config invent values the provider never sent.
 package profilemap
 
 import (
 	"fmt"
-	"github.com/connectorkit/connector/internal/jsonx"
+	"strconv"
 	"strings"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/internal/userid"
 )
 
 // Map says where each user info field is in the provider's profile. For
@@ -117,8 +122,8 @@ func (m Map) Check() connector.FieldErrors {
 // name or avatar is not a string; a verified flag is not a boolean.
 // Missing, null and empty values count as absent.
 func (m *Mapper) Apply(doc []byte) (*connector.UserInfo, error) {
-	if !ValidObject(doc) {
-		return nil, invalid("userinfo response is not a JSON object")
+	if err := jsonx.CheckObject(doc); err != nil {
+		return nil, invalid("userinfo response " + err.Error())
 	}
 	s := string(doc) // one copy: every result below is a substring of it
 	id, err := m.id.id(s)
@@ -199,11 +204,19 @@ func (p Path) String() string { return p.src }
 // IsZero reports whether p maps nothing.
 func (p Path) IsZero() bool { return p.expr == "" }
 
-// toGJSON validates p and rewrites bracket indexes.
+// toGJSON validates p and rewrites it in gjson's syntax. A path is keys
+// separated by dots, with Logto's bracket indexes ("a[0].b" becomes
+// "a.0.b"), backslash escapes ("@odata\.context"), and one construct of
+// gjson's kept for arrays: a query "#(key==value)" that picks the first
+// element matching it. Nothing else of gjson's language is a path: a
+// literal ("!true"), a modifier ("@reverse"), a pipe, a wildcard or a
+// multipath would let a config produce values the provider never sent
+// (every email verified), so they are refused. A key that starts with @
+// (Microsoft Graph's "@odata.id") is looked up as written.
 func toGJSON(p string) (string, error) {
 	var b strings.Builder
-	b.Grow(len(p))
-	depth := 0 // inside #( ... ) queries, where any syntax goes
+	b.Grow(len(p) + 2)
+	segStart := true // at the start of a key
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		switch {
@@ -214,15 +227,21 @@ func toGJSON(p string) (string, error) {
 			b.WriteByte(c)
 			b.WriteByte(p[i+1])
 			i++
+			segStart = false
 			continue
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth < 0 {
-				return "", fmt.Errorf("has an unbalanced ')' at byte %d", i)
+		case c == '#' && segStart && strings.HasPrefix(p[i:], "#("):
+			end, err := queryEnd(p, i+2)
+			if err != nil {
+				return "", err
 			}
-		case c == '[' && depth == 0:
+			if end+1 < len(p) && p[end+1] != '.' {
+				return "", fmt.Errorf("has %q after a query at byte %d: a query picks one element, continue with a dot", p[end+1], end+1)
+			}
+			b.WriteString(p[i : end+1])
+			i = end
+			segStart = false
+			continue
+		case c == '[':
 			end := strings.IndexByte(p[i:], ']')
 			if end < 0 {
 				return "", fmt.Errorf("has an unclosed '[' at byte %d", i)
@@ -236,23 +255,119 @@ func toGJSON(p string) (string, error) {
 			}
 			b.WriteString(idx)
 			i += end
+			segStart = false
 			continue
-		case c == ']' && depth == 0:
+		case c == ']':
 			return "", fmt.Errorf("has an unbalanced ']' at byte %d", i)
-		case c == '.' && depth == 0:
+		case c == '(' || c == ')':
+			if c == ')' {
+				return "", fmt.Errorf("has an unbalanced ')' at byte %d", i)
+			}
+			return "", fmt.Errorf("has a '(' at byte %d outside a query #(...)", i)
+		case c == '.':
 			if b.Len() == 0 || strings.HasSuffix(b.String(), ".") || i == len(p)-1 {
 				return "", fmt.Errorf("has an empty segment at byte %d", i)
 			}
+			b.WriteByte(c)
+			segStart = true
+			continue
+		case c == '@' && segStart:
+			// A key, not a modifier.
+			b.WriteString(`\@`)
+			segStart = false
+			continue
+		case strings.IndexByte(pathSyntax, c) >= 0:
+			return "", fmt.Errorf("has %q at byte %d: a path is keys separated by dots, with [n] indexes and #(key==value) queries; escape the character with a backslash if the key contains it", c, i)
 		}
 		b.WriteByte(c)
-	}
-	if depth != 0 {
-		return "", fmt.Errorf("has an unclosed '('")
+		segStart = false
 	}
 	return b.String(), nil
 }
 
-// get evaluates p in s (JSON text).
+// pathSyntax are the characters of gjson's query language that a path may
+// not use unescaped: literals (!), pipes, wildcards, multipaths, and a
+// bare # (an array's length, or all its elements).
+const pathSyntax = "!|*?{},#="
+
+// queryEnd checks the query whose body starts at p[i] (after "#(") and
+// returns the index of its closing parenthesis. A query is a key path, an
+// operator (== != < <= > >= % !%) and a JSON literal (a quoted string, a
+// number, true, false or null); or a key path alone (elements that have
+// the key).
+func queryEnd(p string, i int) (int, error) {
+	start := i
+	for i < len(p) {
+		c := p[i]
+		switch {
+		case c == '\\':
+			i += 2
+			continue
+		case c == '"':
+			j := i + 1
+			for j < len(p) && p[j] != '"' {
+				if p[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(p) {
+				return 0, fmt.Errorf("has an unclosed string in the query at byte %d", i)
+			}
+			i = j + 1
+			continue
+		case c == ')':
+			return i, checkQuery(p[start:i], start)
+		case c == '(' || strings.IndexByte("|@{}*?,#", c) >= 0 && !inLiteral(p[start:i]):
+			return 0, fmt.Errorf("has %q at byte %d inside a query: a query is #(key==value)", c, i)
+		}
+		i++
+	}
+	return 0, fmt.Errorf("has an unclosed '('")
+}
+
+// inLiteral reports whether a query prefix has reached its value (after the
+// operator), where % patterns may use * and ?.
+func inLiteral(prefix string) bool { return strings.Contains(prefix, "%") }
+
+// checkQuery checks the body of a query: key, then optionally an operator
+// and a literal.
+func checkQuery(q string, at int) error {
+	key, op, lit := q, "", ""
+	for _, o := range []string{"==", "!=", "<=", ">=", "!%", "<", ">", "%"} {
+		if k, v, ok := strings.Cut(q, o); ok && !strings.Contains(k, `"`) {
+			key, op, lit = k, o, v
+			break
+		}
+	}
+	key, lit = strings.TrimSpace(key), strings.TrimSpace(lit)
+	if key == "" || strings.ContainsAny(key, "!=<>%\"") {
+		return fmt.Errorf("has a query at byte %d without a key: a query is #(key==value)", at)
+	}
+	if _, err := toGJSON(key); err != nil || strings.HasPrefix(key, "@") {
+		return fmt.Errorf("has a query at byte %d whose key is not a path", at)
+	}
+	if op == "" {
+		return nil
+	}
+	switch {
+	case lit == "true", lit == "false", lit == "null":
+	case len(lit) >= 2 && lit[0] == '"' && lit[len(lit)-1] == '"':
+	case isNumber(lit):
+	default:
+		return fmt.Errorf("has a query at byte %d whose value is not a JSON string, number, true, false or null", at)
+	}
+	return nil
+}
+
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil && strings.Trim(s, "+-0123456789.eE") == ""
+}
+
 func (p Path) get(s string) gjson.Result {
 	if p.expr == "" {
 		return gjson.Result{}
@@ -270,8 +385,8 @@ func (p Path) id(s string) (string, error) {
 			return r.Str, nil
 		}
 	case gjson.Number:
-		if isInteger(r.Raw) {
-			return r.Raw, nil
+		if id, ok := userid.Number(r.Raw); ok {
+			return id, nil
 		}
 		return "", invalid(fmt.Sprintf("userinfo id at path %q must be a string or an integer, got the number %s", p.src, clip(r.Raw)))
 	case gjson.Null:
@@ -320,16 +435,16 @@ func (p Path) boolean(s string) (bool, error) {
 // integer as its exact decimal text (a 64-bit ID survives). Errors are
 // invalid_response.
 func (p Path) ID(doc []byte) (string, error) {
-	if !ValidJSON(doc) {
-		return "", invalid("userinfo response is not valid JSON")
+	if err := jsonx.Check(doc); err != nil {
+		return "", invalid("userinfo response " + err.Error())
 	}
 	return p.id(string(doc))
 }
 
 // Str reads the optional string at p in doc ("" when missing or null).
 func (p Path) Str(doc []byte) (string, error) {
-	if !ValidJSON(doc) {
-		return "", invalid("userinfo response is not valid JSON")
+	if err := jsonx.Check(doc); err != nil {
+		return "", invalid("userinfo response " + err.Error())
 	}
 	return p.str(string(doc))
 }
@@ -337,8 +452,8 @@ func (p Path) Str(doc []byte) (string, error) {
 // Bool reads the optional flag at p in doc (true, false, "true", "false";
 // false when missing or null).
 func (p Path) Bool(doc []byte) (bool, error) {
-	if !ValidJSON(doc) {
-		return false, invalid("userinfo response is not valid JSON")
+	if err := jsonx.Check(doc); err != nil {
+		return false, invalid("userinfo response " + err.Error())
 	}
 	return p.boolean(string(doc))
 }
@@ -352,19 +467,6 @@ func ID(doc []byte, path string) (string, error) {
 			Message: fmt.Sprintf("path %q %s", path, err.Error())}
 	}
 	return p.ID(doc)
-}
-
-func isInteger(raw string) bool {
-	s := strings.TrimPrefix(raw, "-")
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func kind(r gjson.Result) string {

@@ -159,10 +159,10 @@ func TestApplyBadDocuments(t *testing.T) {
 		{"verified odd string", Map{EmailVerified: "v"}, `{"id":"1","email":"a@b","v":"yes"}`, []string{`"yes"`, "must be a boolean"}},
 		{"phone verified object", Map{PhoneVerified: "pv"}, `{"id":"1","pv":{}}`, []string{`path "pv"`}},
 		{"array document", Map{}, `[{"id":1}]`, []string{"not a JSON object"}},
-		{"truncated", Map{}, `{"id":1,`, []string{"not a JSON object"}},
+		{"truncated", Map{}, `{"id":1,`, []string{"truncated"}},
 		{"HTML", Map{}, `<html></html>`, []string{"not a JSON object"}},
-		{"empty", Map{}, ``, []string{"not a JSON object"}},
-		{"too deep", Map{}, `{"a":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`, []string{"not a JSON object"}},
+		{"empty", Map{}, ``, []string{"is empty"}},
+		{"too deep", Map{}, `{"a":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`, []string{"nested more than 512 levels"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -312,7 +312,10 @@ func TestBracketPaths(t *testing.T) {
 		"a[1][2]":         "a.1.2",
 		"a.[3]":           "a.3",
 		`a\[0\]`:          `a\[0\]`,
-		"a.#(b==[1])":     "a.#(b==[1])",
+		"a.#(b==1)":       "a.#(b==1)",
+		"@odata\\.id":      `\@odata\.id`,
+		"a.@b":            `a.\@b`,
+		`a.#(b%"x*").c`:   `a.#(b%"x*").c`,
 	}
 	for in, want := range tests {
 		p, err := CompilePath(in)

@@ -1,20 +1,16 @@
 package oauthflow
 
 import (
-	"github.com/connectorkit/connector/internal/jsonx"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/jsonx"
 )
-
-// maxProviderText bounds each provider string kept in an error.
-const maxProviderText = 512
 
 // maxProviderDetails bounds how many extra provider fields an error keeps.
 const maxProviderDetails = 12
@@ -34,7 +30,7 @@ func (e *Engine) statusError(step connector.Step, endpoint string, resp *http.Re
 	// first bytes behind. Decoded fields are scrubbed again by
 	// providerFailure, for secrets the body carries JSON-escaped.
 	if len(body) > 0 {
-		body = []byte(e.scrubber(secrets)(string(body)))
+		body = []byte(e.scrub.With(secrets...).Scrub(string(body)))
 	}
 	code, msg, details, ok := "", "", map[string]string(nil), false
 	if e.providerErr != nil {
@@ -61,11 +57,11 @@ func (e *Engine) statusError(step connector.Step, endpoint string, resp *http.Re
 func (e *Engine) providerFailure(step connector.Step, endpoint string, resp *http.Response, code, msg string, details map[string]string, secrets []string) *connector.Error {
 	status := resp.StatusCode
 	ce := &connector.Error{Code: connector.CodeGeneral, Connector: e.id, Step: step, Status: status}
-	// Scrub, then clip: clipping first could cut a secret in two and keep
-	// its first bytes.
-	scrub := e.scrubber(secrets)
-	ce.ProviderCode = clip(scrub(code))
-	ce.ProviderMessage = clip(scrub(msg))
+	// Scrub, then clean and clip (Text does both in that order): clipping
+	// first could cut a secret in two and keep its first bytes.
+	scrub := e.scrub.With(secrets...)
+	ce.ProviderCode = scrub.Text(code)
+	ce.ProviderMessage = scrub.Text(msg)
 	for k, v := range details {
 		if v == "" {
 			continue
@@ -73,7 +69,7 @@ func (e *Engine) providerFailure(step connector.Step, endpoint string, resp *htt
 		if ce.ProviderDetails == nil {
 			ce.ProviderDetails = make(map[string]string, len(details))
 		}
-		ce.ProviderDetails[clip(scrub(k))] = clip(scrub(v))
+		ce.ProviderDetails[scrub.Text(k)] = scrub.Text(v)
 	}
 	switch {
 	case status == http.StatusTooManyRequests || code == "slow_down" || code == "rate_limit_exceeded":
@@ -99,35 +95,6 @@ func (e *Engine) providerFailure(step connector.Step, endpoint string, resp *htt
 		ce.Message = "the " + endpoint + " endpoint refused the request"
 	}
 	return ce
-}
-
-// scrubber returns a function that removes the engine's secret and the
-// request's secrets from provider text, in case a provider echoes them.
-func (e *Engine) scrubber(secrets []string) func(string) string {
-	all := make([]string, 0, len(secrets)+1)
-	if e.secret != "" {
-		all = append(all, e.secret.Reveal())
-	}
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			all = append(all, s)
-		}
-	}
-	return func(s string) string {
-		if s == "" {
-			return s
-		}
-		for _, secret := range all {
-			if secret == "" {
-				continue
-			}
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-			if q := url.QueryEscape(secret); q != secret {
-				s = strings.ReplaceAll(s, q, "[REDACTED]")
-			}
-		}
-		return s
-	}
 }
 
 // defaultProviderError reads the error fields of a provider body: OAuth's
@@ -283,18 +250,4 @@ func bearerChallenge(h string) (code, msg string) {
 		}
 	}
 	return code, msg
-}
-
-// clip bounds s to maxProviderText bytes of valid UTF-8.
-func clip(s string) string {
-	if len(s) > maxProviderText {
-		s = s[:maxProviderText]
-		for len(s) > 0 && !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-	}
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "")
-	}
-	return s
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"github.com/connectorkit/connector/internal/jsonx"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,6 +17,9 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/internal/redact"
+	"github.com/connectorkit/connector/netguard"
 )
 
 // assertionLifetime is how long a client_secret_jwt assertion is valid.
@@ -59,16 +61,16 @@ func (e *Engine) Exchange(ctx context.Context, cb connector.Callback) (*Token, e
 }
 
 // CheckCallback runs the callback checks of [Engine.Exchange] without the
-// token request: provider error parameter, state, code. Connectors whose
-// callback carries more (Apple's id_token) call it first.
+// token request, in this order: no parameter the flow reads is repeated
+// (RFC 6749 §3.1; invalid_request_parameters); the flow state has a state
+// and the callback's state equals it (constant time; state_mismatch); only
+// then is a provider error parameter believed (authorization_failed, with
+// the provider's text cleaned of control characters); and a code is
+// present. Checking the state before the error means nobody but the
+// provider can end a user's sign-in with a message of their choosing.
+// Connectors whose callback carries more (Apple's id_token) call it first.
 func (e *Engine) CheckCallback(cb connector.Callback) error {
-	if pe := cb.Params.Get("error"); pe != "" {
-		err := e.errorf(connector.CodeAuthorizationFailed, connector.StepCallback, "the provider reported an authorization error")
-		err.ProviderCode = clip(pe)
-		err.ProviderMessage = clip(cb.Params.Get("error_description"))
-		if u := cb.Params.Get("error_uri"); u != "" {
-			err.ProviderDetails = map[string]string{"error_uri": clip(u)}
-		}
+	if err := e.checkRepeated(cb.Params); err != nil {
 		return err
 	}
 	if cb.Flow.State == "" {
@@ -81,8 +83,35 @@ func (e *Engine) CheckCallback(cb connector.Callback) error {
 	if subtle.ConstantTimeCompare([]byte(got), []byte(cb.Flow.State)) != 1 {
 		return e.errorf(connector.CodeStateMismatch, connector.StepCallback, "callback state does not match the flow state (possible cross-site request forgery)")
 	}
+	if pe := cb.Params.Get("error"); pe != "" {
+		err := e.errorf(connector.CodeAuthorizationFailed, connector.StepCallback, "the provider reported an authorization error")
+		err.ProviderCode = redact.Clean(pe)
+		err.ProviderMessage = redact.Clean(cb.Params.Get("error_description"))
+		if u := redact.Clean(cb.Params.Get("error_uri")); u != "" {
+			err.ProviderDetails = map[string]string{"error_uri": u}
+		}
+		return err
+	}
 	if cb.Params.Get("code") == "" {
 		return e.errorf(connector.CodeAuthorizationFailed, connector.StepCallback, "callback has no authorization code")
+	}
+	return nil
+}
+
+// singleParams are the callback parameters a flow reads: each may appear
+// at most once (RFC 6749 §3.1: "Request and response parameters MUST NOT
+// be included more than once").
+var singleParams = []string{"state", "code", "error", "error_description", "error_uri", "id_token", "iss", "user"}
+
+// checkRepeated refuses a callback that repeats a parameter the flow reads:
+// two states or two codes leave it to chance which one is checked and
+// which one is used.
+func (e *Engine) checkRepeated(params url.Values) error {
+	for _, name := range singleParams {
+		if len(params[name]) > 1 {
+			return e.errorf(connector.CodeInvalidRequestParameters, connector.StepCallback,
+				"callback repeats the "+name+" parameter ("+fmt.Sprint(len(params[name]))+" values); each may appear once")
+		}
 	}
 	return nil
 }
@@ -116,7 +145,7 @@ func (e *Engine) Refresh(ctx context.Context, refreshToken string) (*connector.T
 // oauth2.HTTPClient, else the injected one.
 func (e *Engine) httpClient(ctx context.Context) *http.Client {
 	if c, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok && c != nil {
-		return c
+		return noRedirects(c)
 	}
 	return e.client
 }
@@ -178,9 +207,8 @@ func (e *Engine) post(ctx context.Context, step connector.Step, endpoint, target
 	if err != nil {
 		return nil, nil, nil, &connector.Error{Code: connector.CodeGeneral, Connector: e.id, Step: step, Message: "cannot build the " + endpoint + " request", Err: err}
 	}
-	// Without GetBody, net/http cannot resend the body on a 307 or 308
-	// redirect and hands the redirect back instead: the client credentials
-	// and the code are never sent on to another location.
+	// The client never follows redirects (see noRedirects); without
+	// GetBody net/http could not resend the form on a 307 or 308 either.
 	req.GetBody = nil
 	req.Header["Content-Type"] = []string{"application/x-www-form-urlencoded"}
 	if e.format == FormatForm && endpoint == "token" {
@@ -190,10 +218,16 @@ func (e *Engine) post(ctx context.Context, step connector.Step, endpoint, target
 	}
 	if header != "" {
 		req.Header["Authorization"] = []string{header}
+		if header != e.basicAuth {
+			secrets = append(secrets, redact.BasicCredentials(header))
+		}
 	}
 	resp, err := e.httpClient(ctx).Do(req)
 	if err != nil {
 		return nil, nil, nil, e.transportError(ctx, step, endpoint, err)
+	}
+	if err := e.refuseRedirect(step, endpoint, resp); err != nil {
+		return nil, nil, nil, err
 	}
 	body, err := readBody(resp, e.maxBody)
 	if err != nil {
@@ -229,8 +263,15 @@ func (e *Engine) tokenRequest(ctx context.Context, step connector.Step, form url
 		}
 		return nil, e.errorf(connector.CodeSocialAuthCodeInvalid, step, "token response has no access_token")
 	}
-	if tr.tok.TokenType == "" {
+	switch {
+	case tr.tok.TokenType == "":
 		tr.tok.TokenType = "Bearer"
+	case !strings.EqualFold(strings.TrimSpace(tr.tok.TokenType), "bearer"):
+		// A mac or DPoP token is not a bearer token: sending it as one
+		// would fail at best, and leak it to a resource that expects a
+		// proof of possession at worst.
+		return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: e.id, Step: step, Status: resp.StatusCode,
+			Message: fmt.Sprintf("token response has token_type %q; only Bearer tokens are supported", redact.Clean(tr.tok.TokenType))}
 	}
 	tr.tok.Expiry = e.expiry(tr.expiresIn)
 	e.log.DebugContext(ctx, "oauth token request succeeded", stepAttr(step), "status", resp.StatusCode,
@@ -253,7 +294,7 @@ func (e *Engine) Revoke(ctx context.Context, token, hint string) error {
 	switch hint {
 	case "", "access_token", "refresh_token":
 	default:
-		return e.errorf(connector.CodeInvalidRequestParameters, step, fmt.Sprintf("token type hint must be access_token, refresh_token or empty, got %q", clip(hint)))
+		return e.errorf(connector.CodeInvalidRequestParameters, step, fmt.Sprintf("token type hint must be access_token, refresh_token or empty, got %q", redact.Clean(hint)))
 	}
 	form := url.Values{"token": {token}}
 	if hint != "" {
@@ -358,6 +399,11 @@ func hasSuffixFold(s, suffix string) bool {
 func (e *Engine) transportError(ctx context.Context, step connector.Step, endpoint string, err error) *connector.Error {
 	ce := &connector.Error{Code: connector.CodeGeneral, Connector: e.id, Step: step, Err: err, Retryable: true}
 	switch {
+	case errors.Is(err, netguard.ErrForbiddenAddress):
+		// The host's guard refused where the endpoint resolves: a config
+		// problem, and no retry will change it.
+		ce.Code, ce.Retryable = connector.CodeInvalidConfig, false
+		ce.Message = "the " + endpoint + " endpoint resolves to an address the HTTP client's guard refuses (netguard)"
 	case errors.Is(err, context.Canceled):
 		ce.Message, ce.Retryable = "the "+endpoint+" request was canceled", false
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
@@ -390,4 +436,23 @@ func (e *Engine) readError(ctx context.Context, step connector.Step, endpoint st
 	ce := e.transportError(ctx, step, endpoint, err)
 	ce.Status = resp.StatusCode
 	return ce
+}
+
+// refuseRedirect reports a 3xx answer as invalid_response naming the status
+// and the Location's host, never following it and never reading its body
+// (which may come from wherever it points).
+func (e *Engine) refuseRedirect(step connector.Step, endpoint string, resp *http.Response) *connector.Error {
+	if resp.StatusCode < 300 || resp.StatusCode > 399 {
+		return nil
+	}
+	resp.Body.Close()
+	msg := fmt.Sprintf("the %s endpoint answered with a redirect (%d)", endpoint, resp.StatusCode)
+	if loc := resp.Header.Get("Location"); loc != "" {
+		if u, err := url.Parse(loc); err == nil && u.Host != "" {
+			msg += " to " + redact.Clean(u.Host)
+		}
+	}
+	msg += "; redirects are not followed: configure the endpoint's final URL"
+	e.log.Debug("oauth endpoint redirected", stepAttr(step), "endpoint", endpoint, "status", resp.StatusCode)
+	return &connector.Error{Code: connector.CodeInvalidResponse, Connector: e.id, Step: step, Status: resp.StatusCode, Message: msg}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/internal/redact"
 )
 
 const okToken = `{"access_token":"at-123","token_type":"bearer","expires_in":3600,"refresh_token":"rt-456","scope":"read write","id_token":"h.p.s","x_user":"u1"}`
@@ -346,8 +347,8 @@ func TestTokenResponseParsing(t *testing.T) {
 		},
 		{
 			name: "forced form over a JSON content type", format: FormatForm, contentType: "application/json",
-			body: "access_token=a1&token_type=mac",
-			want: connector.Tokens{AccessToken: "a1", TokenType: "mac"},
+			body: "access_token=a1&token_type=BEARER",
+			want: connector.Tokens{AccessToken: "a1", TokenType: "BEARER"},
 		},
 		{
 			name: "lenient optional fields", contentType: "application/json",
@@ -796,7 +797,7 @@ func TestEchoedSecretsAtTheClipAreRedacted(t *testing.T) {
 	t.Parallel()
 	flow := testFlow()
 	at := func(n int, secret string) string {
-		return strings.Repeat("y", maxProviderText-n) + secret + " (echoed)"
+		return strings.Repeat("y", redact.MaxText-n) + secret + " (echoed)"
 	}
 	tests := []struct {
 		name      string

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/redact"
 )
 
 // FuzzParseToken feeds arbitrary bodies and content types to the token
@@ -59,8 +60,8 @@ func FuzzParseToken(f *testing.F) {
 		}
 		code, msg, details := defaultProviderError(body, ct)
 		for _, s := range append([]string{code, msg}, mapValues(details)...) {
-			_ = clip(s)
-			if !utf8.ValidString(clip(s)) {
+			_ = redact.Clean(s)
+			if !utf8.ValidString(redact.Clean(s)) {
 				t.Fatal("clip left invalid UTF-8")
 			}
 		}

@@ -53,6 +53,8 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/internal/redact"
+	"github.com/connectorkit/connector/internal/userid"
 )
 
 // AuthMethod is a token endpoint client authentication method (RFC 6749
@@ -222,7 +224,8 @@ type Engine struct {
 	log          *slog.Logger
 	now          func() time.Time
 	maxBody      int64
-	basicAuth    string // precomputed Authorization header for client_secret_basic
+	basicAuth    string          // precomputed Authorization header for client_secret_basic
+	scrub        redact.Scrubber // the static secrets: client secret, Basic credentials
 }
 
 // New validates cfg and builds the engine once: the x/oauth2 config, the
@@ -347,6 +350,7 @@ func New(cfg Config) (*Engine, error) {
 	if e.client == nil {
 		e.client = connector.DefaultHTTPClient()
 	}
+	e.client = noRedirects(e.client)
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -359,6 +363,7 @@ func New(cfg Config) (*Engine, error) {
 	if method == AuthClientSecretBasic && cfg.ClientSecretFunc == nil {
 		e.basicAuth = basicAuth(cfg.ClientID, cfg.ClientSecret)
 	}
+	e.scrub = redact.New(cfg.ClientSecret.Reveal(), redact.BasicCredentials(e.basicAuth))
 	// Fixed authorization parameters, lowest priority first: the AuthURL's
 	// query, then AuthParams. A scope among them is the default scope.
 	for _, src := range []url.Values{authQuery, cfg.AuthParams} {
@@ -403,8 +408,8 @@ func (e *Engine) AuthorizationURL(req connector.AuthRequest) (*connector.Authori
 	if req.RedirectURI == "" {
 		return nil, e.errorf(connector.CodeInvalidRequestParameters, connector.StepAuthorize, "redirect URI is required")
 	}
-	if !validRedirect(req.RedirectURI) {
-		return nil, e.errorf(connector.CodeInvalidRequestParameters, connector.StepAuthorize, "redirect URI must be an absolute URL")
+	if msg := checkRedirectURI(req.RedirectURI); msg != "" {
+		return nil, e.errorf(connector.CodeInvalidRequestParameters, connector.StepAuthorize, "redirect URI "+msg)
 	}
 	flow := connector.FlowState{State: req.State, RedirectURI: req.RedirectURI}
 	if flow.State == "" {
@@ -458,17 +463,74 @@ func basicAuth(id string, secret connector.Secret) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret.Reveal())))
 }
 
-// validRedirect accepts an absolute URL: http(s) with a host, or a native
-// app's private-use scheme (RFC 8252 §7.1, "com.example.app:/callback").
-func validRedirect(s string) bool {
+// checkRedirectURI returns "" for a redirect URI a provider may send a
+// code to, else what is wrong with it: https with a host; http only on a
+// loopback host (RFC 8252 §7.3, a native app or a developer's machine); or
+// a native app's private-use scheme, which RFC 8252 §7.1 requires to be a
+// reverse domain name ("com.example.app:/callback"). Every other scheme
+// (javascript:, data:, file:...) and a URL with a fragment is refused.
+func checkRedirectURI(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || !u.IsAbs() || u.Fragment != "" {
-		return false
+	switch {
+	case err != nil || !u.IsAbs():
+		return "must be an absolute URL"
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return "must not have a fragment"
+	case u.User != nil:
+		return "must not carry user credentials"
 	}
-	if u.Scheme == "http" || u.Scheme == "https" {
-		return u.Host != ""
+	switch u.Scheme {
+	case "https":
+		if u.Host == "" {
+			return "must have a host"
+		}
+		return ""
+	case "http":
+		if !connector.IsLoopbackHost(u.Hostname()) {
+			return "must use https (plain http is allowed only on a loopback host: 127.0.0.1, [::1], localhost)"
+		}
+		return ""
 	}
-	return u.Opaque != "" || u.Path != "" || u.Host != ""
+	if !strings.Contains(u.Scheme, ".") {
+		return "must use https, http on a loopback host, or a private-use scheme named after a reverse domain (com.example.app:/callback), got scheme " + strconvQuote(u.Scheme)
+	}
+	if u.Opaque == "" && u.Path == "" && u.Host == "" {
+		return "must have a path"
+	}
+	return ""
+}
+
+func strconvQuote(s string) string {
+	if len(s) > 40 {
+		s = s[:40]
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// noRedirects returns a shallow copy of c (sharing its transport and so its
+// connection pool) that never follows a redirect, whatever c's own
+// CheckRedirect says: a token, userinfo, refresh or revocation request
+// carries the client credentials, the code or a token, and a redirect would
+// hand them to another address (plain http, a cloud metadata address). The
+// 3xx answer comes back to the engine, which reports it.
+func noRedirects(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = refuseRedirect
+	return &cp
+}
+
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// CheckUserID applies the rule every connector's user ID obeys (see
+// internal/userid): not empty, no control or invisible characters, no
+// surrounding space, at most 255 bytes. A failure is invalid_response at
+// the userinfo step.
+func CheckUserID(id string) error {
+	if err := userid.Check(id); err != nil {
+		return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo,
+			Message: "the user ID from the provider " + err.Error()}
+	}
+	return nil
 }
 
 // randomString returns n random bytes, base64url-encoded without padding.
@@ -524,6 +586,9 @@ func (e *Engine) SignIn(ctx context.Context, cb connector.Callback, mapProfile f
 	}
 	info, err := mapProfile(doc)
 	if err != nil {
+		return nil, e.Stamp(err)
+	}
+	if err := CheckUserID(info.ID); err != nil {
 		return nil, e.Stamp(err)
 	}
 	if cb.WantTokens {

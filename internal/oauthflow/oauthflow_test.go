@@ -70,7 +70,7 @@ func TestNewDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.AuthMethod() != AuthClientSecretPost || e.client != connector.DefaultHTTPClient() || e.maxBody <= 0 || e.now == nil || e.log == nil {
+	if e.AuthMethod() != AuthClientSecretPost || e.client.Transport != connector.DefaultHTTPClient().Transport || e.client.Timeout != connector.DefaultHTTPClient().Timeout || e.maxBody <= 0 || e.now == nil || e.log == nil {
 		t.Errorf("defaults not applied: %+v", e)
 	}
 	for _, m := range AuthMethods() {

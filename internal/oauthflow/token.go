@@ -3,7 +3,7 @@ package oauthflow
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/connectorkit/connector/internal/jsonx"
+	"errors"
 	"math"
 	"net/url"
 	"strconv"
@@ -13,6 +13,8 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/internal/redact"
 )
 
 // Token is a parsed token endpoint answer: the standard fields in the
@@ -46,7 +48,12 @@ type parseFailure struct{ msg string }
 // parseTokenJSON reads a JSON token response. Malformed JSON, a body that is
 // not an object and standard fields of the wrong type are failures.
 func parseTokenJSON(body []byte) (*tokenResponse, *parseFailure) {
-	if !jsonx.Valid(body) {
+	if err := jsonx.Check(body); err != nil {
+		var p *jsonx.Problem
+		if errors.As(err, &p) && p.Duplicate {
+			// Parsers disagree on which of two access_tokens wins.
+			return nil, &parseFailure{"token response " + err.Error()}
+		}
 		return nil, &parseFailure{"token response is not valid JSON"}
 	}
 	s := string(body)
@@ -143,6 +150,9 @@ func parseTokenForm(body []byte) (*tokenResponse, *parseFailure) {
 	for k, vv := range vals {
 		if len(vv) == 0 {
 			continue
+		}
+		if len(vv) > 1 {
+			return nil, &parseFailure{"token response has the parameter " + strconv.Quote(redact.Clean(k)) + " more than once"}
 		}
 		v := vv[0]
 		switch k {

@@ -2,11 +2,12 @@ package oauthflow
 
 import (
 	"context"
-	"github.com/connectorkit/connector/internal/jsonx"
 	"net/http"
 	"strings"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/internal/redact"
 )
 
 // FetchUserInfo calls the userinfo endpoint with the access token as a
@@ -41,6 +42,9 @@ func (e *Engine) FetchUserInfo(ctx context.Context, accessToken string) ([]byte,
 	if err != nil {
 		return nil, e.transportError(ctx, step, "userinfo", err)
 	}
+	if err := e.refuseRedirect(step, "userinfo", resp); err != nil {
+		return nil, err
+	}
 	body, err := readBody(resp, e.maxBody)
 	if err != nil {
 		return nil, e.readError(ctx, step, "userinfo", resp, err, []string{accessToken})
@@ -49,11 +53,11 @@ func (e *Engine) FetchUserInfo(ctx context.Context, accessToken string) ([]byte,
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, e.statusError(step, "userinfo", resp, body, []string{accessToken})
 	}
-	if !jsonx.Valid(body) {
-		msg := "the userinfo response is not valid JSON"
+	if perr := jsonx.Check(body); perr != nil {
+		msg := "the userinfo response " + perr.Error()
 		if ct := resp.Header.Get("Content-Type"); ct != "" {
 			mt, _, _ := strings.Cut(ct, ";")
-			msg += " (content type " + clip(strings.TrimSpace(mt)) + ")"
+			msg += " (content type " + redact.Clean(mt) + ")"
 		}
 		return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: e.id, Step: step, Status: resp.StatusCode, Message: msg}
 	}

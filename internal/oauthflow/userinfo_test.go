@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/internal/redact"
 )
 
 func TestFetchUserInfo(t *testing.T) {
@@ -220,10 +221,10 @@ func TestBearerChallenge(t *testing.T) {
 func TestClip(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("é", 400) // 800 bytes
-	if c := clip(long); len(c) > maxProviderText || !strings.HasPrefix(long, c) {
+	if c := redact.Clean(long); len(c) > redact.MaxText || !strings.HasPrefix(long, c) {
 		t.Errorf("clip = %d bytes", len(c))
 	}
-	if c := clip("a\xffb"); c != "ab" {
+	if c := redact.Clean("a\xffb"); c != "ab" {
 		t.Errorf("invalid UTF-8 kept: %q", c)
 	}
 }

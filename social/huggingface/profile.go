@@ -3,12 +3,12 @@ package huggingface
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/jsonx"
 )
 
 // userInfo is the part of Hugging Face's GET /oauth/userinfo answer the
@@ -41,8 +41,10 @@ const maxIDBytes = 255
 // [*connector.Error] naming the field.
 func mapProfile(body []byte) (*connector.UserInfo, error) {
 	var u userInfo
-	if err := json.Unmarshal(body, &u); err != nil {
-		return nil, invalidProfile(decodeMessage(err))
+	// Exact member names, duplicates refused: encoding/json would fill
+	// "sub" from "SUB" and keep the last of two "id"s.
+	if err := jsonx.Unmarshal(body, &u); err != nil {
+		return nil, invalidProfile("userinfo " + err.Error())
 	}
 	id := strings.TrimSpace(u.Sub)
 	switch {
@@ -67,31 +69,6 @@ func mapProfile(body []byte) (*connector.UserInfo, error) {
 		info.EmailVerified = u.EmailVerified != nil && *u.EmailVerified
 	}
 	return info, nil
-}
-
-// decodeMessage explains a json.Unmarshal failure with the path of the
-// field, without quoting the body.
-func decodeMessage(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" {
-			return "userinfo must be a JSON object, got a JSON " + te.Value
-		}
-		want := te.Type.String()
-		switch want {
-		case "string":
-		case "bool", "*bool":
-			want = "boolean"
-		default:
-			want = "JSON object"
-		}
-		return "userinfo field " + te.Field + " must be a " + want + ", got a JSON " + te.Value
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return "userinfo is not valid JSON (at byte " + strconv.FormatInt(se.Offset, 10) + ")"
-	}
-	return "userinfo cannot be decoded"
 }
 
 func invalidProfile(msg string) *connector.Error {

@@ -3,11 +3,11 @@ package kakao
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/jsonx"
 	"github.com/connectorkit/connector/profilemap"
 )
 
@@ -55,8 +55,10 @@ const maxIDDigits = 19
 // invalid_response [*connector.Error] naming the field.
 func mapProfile(body []byte, normalize func(string) (string, error)) (*connector.UserInfo, error) {
 	var u userMe
-	if err := json.Unmarshal(body, &u); err != nil {
-		return nil, invalidProfile(decodeMessage(err))
+	// Exact member names, duplicates refused: encoding/json would fill
+	// "sub" from "SUB" and keep the last of two "id"s.
+	if err := jsonx.Unmarshal(body, &u); err != nil {
+		return nil, invalidProfile("userinfo " + err.Error())
 	}
 	id, err := exactID(body)
 	if err != nil {
@@ -117,35 +119,6 @@ func exactID(body []byte) (string, error) {
 		return "", invalidProfile("userinfo id is larger than a 64-bit integer")
 	}
 	return trimmed, nil
-}
-
-// decodeMessage explains a json.Unmarshal failure with the path of the
-// field, without quoting the body.
-func decodeMessage(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Field == "" {
-			return "userinfo must be a JSON object, got a JSON " + te.Value
-		}
-		return "userinfo field " + te.Field + " must be a " + kindName(te.Type.Kind().String()) + ", got a JSON " + te.Value
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return "userinfo is not valid JSON (at byte " + strconv.FormatInt(se.Offset, 10) + ")"
-	}
-	return "userinfo cannot be decoded"
-}
-
-func kindName(k string) string {
-	switch k {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "struct", "ptr":
-		return "JSON object"
-	}
-	return k
 }
 
 func invalidProfile(msg string) *connector.Error {
