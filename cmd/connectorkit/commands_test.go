@@ -107,8 +107,9 @@ func TestTry(t *testing.T) {
 	t.Run("sign in", func(t *testing.T) {
 		t.Parallel()
 		for name, args := range map[string][]string{
-			"entry":       {"try", single, "--redirect-uri", "http://127.0.0.1:0/callback", "--timeout", "20s"},
-			"bare config": {"try", "--factory", "oauth2", bare, "--redirect-uri", "http://127.0.0.1:0/cb"},
+			// The mock provider is on 127.0.0.1: netguard would refuse it.
+			"entry":       {"try", single, "--allow-private", "--redirect-uri", "http://127.0.0.1:0/callback", "--timeout", "20s"},
+			"bare config": {"try", "--factory", "oauth2", bare, "--allow-private", "--redirect-uri", "http://127.0.0.1:0/cb"},
 		} {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/netguard"
 )
 
 const defaultTryRedirect = "http://127.0.0.1:8765/callback"
@@ -30,6 +31,13 @@ authorization URL, waits for the provider's callback (GET or form POST),
 and prints the normalized user info, with the raw profile, as JSON on stdout.
 Tokens are never printed.
 
+The token and userinfo requests go through netguard's guarded client: they
+never connect to a loopback, private, link-local (such as the cloud metadata
+address 169.254.169.254) or other internal address, whatever the endpoint's
+host name resolves to; they follow no redirect and use no HTTPS_PROXY. Pass
+--allow-private for a provider on your own network (a local Keycloak, say)
+or one reached through a proxy.
+
 Exits 1 with the typed error (code, step, provider error fields) when the
 sign-in fails, and when no callback arrives before --timeout.`)
 	factoryID := fs.String("factory", "", "factory `ID` of a bare config (see \"connectorkit list\")")
@@ -37,6 +45,7 @@ sign-in fails, and when no callback arrives before --timeout.`)
 	redirect := fs.String("redirect-uri", defaultTryRedirect, "local callback `URL` registered with the provider (port 0 picks a free port)")
 	scope := fs.String("scope", "", "`scope` to request instead of the configured one")
 	timeout := fs.Duration("timeout", 5*time.Minute, "how long to wait for the callback")
+	allowPrivate := fs.Bool("allow-private", false, "turn the netguard check off: let the token and userinfo requests reach loopback, private and link-local addresses, follow redirects and use HTTPS_PROXY (for a provider on your own network, such as a local Keycloak)")
 	var endpoints endpointFlag
 	fs.Var(&endpoints, "endpoint", "override a provider endpoint, `NAME=URL` (names: authorization, token, userinfo); repeatable")
 	pos, code, ok := c.parse(fs, args, 1)
@@ -64,6 +73,11 @@ sign-in fails, and when no callback arrives before --timeout.`)
 	}
 	logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := append(e.options(), connector.WithLogger(logger))
+	if !*allowPrivate {
+		// The config was pasted by an admin: its endpoints must not make
+		// this machine fetch its own network's addresses.
+		opts = append(opts, connector.WithHTTPClient(netguard.NewClient()))
+	}
 	social, err := reg.OpenSocial(e.FactoryID, e.Config, append(opts, endpoints.opts...)...)
 	if err != nil {
 		return c.fail("try", err)
@@ -142,7 +156,7 @@ sign-in fails, and when no callback arrives before --timeout.`)
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return c.fail("try", res.err)
+			return c.tryFail(res.err)
 		}
 		res.info.Tokens = nil
 		return c.printJSON("try", res.info)
@@ -152,4 +166,14 @@ sign-in fails, and when no callback arrives before --timeout.`)
 		}
 		return c.fail("try", errors.New("interrupted before the callback arrived"))
 	}
+}
+
+// tryFail is [cli.fail] for try, with a hint when netguard refused a
+// provider address.
+func (c *cli) tryFail(err error) int {
+	code := c.fail("try", err)
+	if errors.Is(err, netguard.ErrForbiddenAddress) {
+		fmt.Fprintf(c.stderr, "  %-17s %s\n", "hint:", "netguard refused the provider's address; if the provider runs on your own network (a local Keycloak, say), run again with --allow-private")
+	}
+	return code
 }
