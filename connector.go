@@ -37,6 +37,7 @@
 package connector
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -44,8 +45,26 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+)
+
+// Every value that holds a secret hides it from fmt and slog whatever the
+// verb or handler.
+var (
+	_ fmt.Formatter  = FlowState{}
+	_ fmt.Formatter  = Callback{}
+	_ fmt.Formatter  = Tokens{}
+	_ fmt.Formatter  = Message{}
+	_ fmt.Formatter  = UserInfo{}
+	_ fmt.Formatter  = Authorization{}
+	_ slog.LogValuer = FlowState{}
+	_ slog.LogValuer = Callback{}
+	_ slog.LogValuer = Tokens{}
+	_ slog.LogValuer = Message{}
+	_ slog.LogValuer = UserInfo{}
+	_ slog.LogValuer = Authorization{}
 )
 
 // Type is the kind of a connector, with Logto's wire values.
@@ -235,7 +254,9 @@ type AuthRequest struct {
 	LoginHint string
 }
 
-// Authorization is the answer of [Social.AuthorizationURL].
+// Authorization is the answer of [Social.AuthorizationURL]. Its fmt and
+// slog output shows the URL (which the browser is sent to anyway) and hides
+// the PKCE verifier and nonce of the flow state.
 type Authorization struct {
 	// URL is where to send the browser.
 	URL string
@@ -243,10 +264,32 @@ type Authorization struct {
 	Flow FlowState
 }
 
+// String implements fmt.Stringer without revealing the flow state's
+// verifier or nonce.
+func (a Authorization) String() string {
+	return fmt.Sprintf("Authorization{URL:%q Flow:%s}", a.URL, a.Flow.String())
+}
+
+// GoString implements fmt.GoStringer like String.
+func (a Authorization) GoString() string { return a.String() }
+
+// Format implements fmt.Formatter: every verb prints the redacted form (see
+// [FlowState.Format]).
+func (a Authorization) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, a.String(), a.GoString())
+}
+
+// LogValue implements slog.LogValuer like String.
+func (a Authorization) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("url", a.URL), slog.Attr{Key: "flow", Value: a.Flow.LogValue()})
+}
+
 // FlowState is everything the callback needs to finish a flow. It is plain
 // data: serialise it as JSON and keep it where the host keeps sessions (an
-// encrypted cookie, a database row). Its fmt output hides the PKCE verifier
-// and nonce.
+// encrypted cookie, a database row). Its fmt and slog output hides the PKCE
+// verifier and nonce, whatever the verb or handler; its JSON does not, so
+// log the FlowState itself (or a pointer to it), never a struct of the
+// host's that holds it, through a JSON log handler.
 type FlowState struct {
 	State        string `json:"state"`
 	RedirectURI  string `json:"redirectUri"`
@@ -263,6 +306,14 @@ func (f FlowState) String() string {
 // GoString implements fmt.GoStringer like String.
 func (f FlowState) GoString() string { return f.String() }
 
+// Format implements fmt.Formatter, so that no verb prints the fields
+// themselves: %v, %+v and %s print String, %#v GoString, %q the quoted
+// String and any other verb (%d, %x, %t...) String as well. Width, precision
+// and the '-' flag apply to that text. (fmt handles %p before asking a
+// Formatter: %p of a FlowState value, not a pointer, prints its fields, so
+// never use %p on one; the same holds for every type here.)
+func (f FlowState) Format(s fmt.State, verb rune) { formatRedacted(s, verb, f.String(), f.GoString()) }
+
 // LogValue implements slog.LogValuer.
 func (f FlowState) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("state", f.State), slog.String("redirect_uri", f.RedirectURI),
@@ -271,7 +322,9 @@ func (f FlowState) LogValue() slog.Value {
 
 // Callback carries what the provider sent back: the query of a GET callback
 // or the form of a POST callback (Apple's form_post), and the flow state.
-// Its fmt and slog output hides the authorization code and any token.
+// Its fmt and slog output hides the authorization code and any token,
+// whatever the verb or handler (as [Tokens] says, log it itself, not inside
+// a struct of the host's, through a JSON log handler).
 type Callback struct {
 	Params url.Values
 	Flow   FlowState
@@ -292,12 +345,16 @@ func (c Callback) String() string {
 		}
 		fmt.Fprintf(&b, "%s:%v", k, callbackParam(k, c.Params[k]))
 	}
-	fmt.Fprintf(&b, "] Flow:%s WantTokens:%t}", c.Flow, c.WantTokens)
+	fmt.Fprintf(&b, "] Flow:%s WantTokens:%t}", c.Flow.String(), c.WantTokens)
 	return b.String()
 }
 
 // GoString implements fmt.GoStringer like String.
 func (c Callback) GoString() string { return c.String() }
+
+// Format implements fmt.Formatter: every verb prints the redacted form (see
+// [FlowState.Format]).
+func (c Callback) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.GoString()) }
 
 // LogValue implements slog.LogValuer like String.
 func (c Callback) LogValue() slog.Value {
@@ -322,7 +379,9 @@ func callbackParam(k string, v []string) []string {
 	return v
 }
 
-// UserInfo is the normalized profile of a signed-in user.
+// UserInfo is the normalized profile of a signed-in user. It marshals to
+// JSON in full, tokens included; its fmt and slog output shows the profile
+// and hides the tokens.
 type UserInfo struct {
 	// ID is the user's stable ID at the provider. Never empty.
 	ID string `json:"id"`
@@ -345,8 +404,55 @@ type UserInfo struct {
 	Tokens *Tokens `json:"tokens,omitempty"`
 }
 
+// String implements fmt.Stringer: the profile fields, Raw as compact JSON
+// text (quoted when it is not valid JSON) and the tokens redacted as
+// [Tokens.String] does.
+func (u UserInfo) String() string {
+	tokens := "<nil>"
+	if u.Tokens != nil {
+		tokens = u.Tokens.String()
+	}
+	return fmt.Sprintf("UserInfo{ID:%q Email:%q EmailVerified:%t PrivateEmail:%t Phone:%q PhoneVerified:%t Name:%q Avatar:%q Raw:%s Tokens:%s}",
+		u.ID, u.Email, u.EmailVerified, u.PrivateEmail, u.Phone, u.PhoneVerified, u.Name, u.Avatar, rawText(u.Raw), tokens)
+}
+
+// GoString implements fmt.GoStringer like String.
+func (u UserInfo) GoString() string { return u.String() }
+
+// Format implements fmt.Formatter: every verb prints the redacted form (see
+// [FlowState.Format]).
+func (u UserInfo) Format(f fmt.State, verb rune) { formatRedacted(f, verb, u.String(), u.GoString()) }
+
+// LogValue implements slog.LogValuer: the profile fields, the size of the
+// raw profile in bytes as raw_bytes (the profile itself can be large), and
+// the tokens, when set, as [Tokens.LogValue] logs them.
+func (u UserInfo) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.String("id", u.ID), slog.String("email", u.Email), slog.Bool("email_verified", u.EmailVerified),
+		slog.Bool("private_email", u.PrivateEmail), slog.String("phone", u.Phone), slog.Bool("phone_verified", u.PhoneVerified),
+		slog.String("name", u.Name), slog.String("avatar", u.Avatar), slog.Int("raw_bytes", len(u.Raw)),
+	}
+	if u.Tokens != nil {
+		attrs = append(attrs, slog.Attr{Key: "tokens", Value: u.Tokens.LogValue()})
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// rawText is raw as compact JSON, or quoted when it is not valid JSON (so
+// that no control character reaches the output).
+func rawText(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if len(raw) > 0 && json.Compact(&b, raw) == nil {
+		return b.String()
+	}
+	return strconv.Quote(string(raw))
+}
+
 // Tokens are provider tokens handed back to the host. They marshal to JSON
-// in full (for storage) but their fmt and slog output is redacted.
+// in full (for storage) but their fmt and slog output is redacted, whatever
+// the verb or handler. Log the Tokens themselves (or a pointer to them),
+// never a struct of the host's that holds them, through a JSON log handler:
+// that handler marshals such a struct with encoding/json.
 type Tokens struct {
 	AccessToken  string    `json:"accessToken"`
 	TokenType    string    `json:"tokenType,omitempty"`
@@ -366,13 +472,19 @@ func (t Tokens) String() string {
 // GoString implements fmt.GoStringer like String.
 func (t Tokens) GoString() string { return t.String() }
 
+// Format implements fmt.Formatter: every verb prints the redacted form (see
+// [FlowState.Format]).
+func (t Tokens) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String(), t.GoString()) }
+
 // LogValue implements slog.LogValuer without revealing any token.
 func (t Tokens) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("token_type", t.TokenType), slog.Bool("refresh_token", t.RefreshToken != ""),
 		slog.Bool("id_token", t.IDToken != ""), slog.Time("expiry", t.Expiry))
 }
 
-// Message is what a [Sender] sends.
+// Message is what a [Sender] sends. Its fmt and slog output hides the
+// payload's values, whatever the verb or handler (as [Tokens] says, log it
+// itself, not inside a struct of the host's, through a JSON log handler).
 type Message struct {
 	// To is the recipient: E.164 (+14155550100) or Logto's digits-only
 	// form (14155550100) for SMS.
@@ -393,6 +505,10 @@ func (m Message) String() string {
 // GoString implements fmt.GoStringer like String.
 func (m Message) GoString() string { return m.String() }
 
+// Format implements fmt.Formatter: every verb prints the redacted form (see
+// [FlowState.Format]).
+func (m Message) Format(f fmt.State, verb rune) { formatRedacted(f, verb, m.String(), m.GoString()) }
+
 // LogValue implements slog.LogValuer like String.
 func (m Message) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("to", m.To), slog.String("usage", string(m.Usage)),
@@ -407,6 +523,40 @@ type Receipt struct {
 	Segments int `json:"segments,omitempty"`
 	// Encoding is "GSM-7" or "UCS-2" for SMS.
 	Encoding string `json:"encoding,omitempty"`
+}
+
+// formatRedacted implements fmt.Formatter for a value whose String (s) and
+// GoString (gs) hide its secrets: %#v writes gs, %q (with its flags) quotes
+// s, and every other verb writes s, so that no verb falls back to printing
+// the fields. Width, precision and the '-' flag apply to the text written.
+func formatRedacted(f fmt.State, verb rune, s, gs string) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprintf(f, plainFormat(f), gs)
+	case verb == 'q':
+		fmt.Fprintf(f, fmt.FormatString(f, 'q'), s)
+	default:
+		fmt.Fprintf(f, plainFormat(f), s)
+	}
+}
+
+// plainFormat is f's directive as a %s one, keeping only the width,
+// precision and '-' flag ('0' would pad a text with zeros).
+func plainFormat(f fmt.State) string {
+	var b strings.Builder
+	b.WriteByte('%')
+	if f.Flag('-') {
+		b.WriteByte('-')
+	}
+	if w, ok := f.Width(); ok {
+		b.WriteString(strconv.Itoa(w))
+	}
+	if p, ok := f.Precision(); ok {
+		b.WriteByte('.')
+		b.WriteString(strconv.Itoa(p))
+	}
+	b.WriteByte('s')
+	return b.String()
 }
 
 func redactedIfSet(s string) string {

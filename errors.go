@@ -243,6 +243,40 @@ func (e *Error) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
+// clone returns a copy of e that shares no mutable state with it: Fields and
+// ProviderDetails are copied; the cause (Err) is shared, as errors are not
+// modified once made.
+func (e *Error) clone() *Error {
+	c := *e
+	c.Fields = slices.Clone(e.Fields)
+	c.ProviderDetails = maps.Clone(e.ProviderDetails)
+	return &c
+}
+
+// attributedError is what [Attribute] returns for an error that wraps an
+// [*Error] naming no connector: err is the error it was given, unchanged,
+// and attributed a copy of that *Error naming the connector.
+type attributedError struct {
+	err        error
+	attributed *Error
+}
+
+// Error is err's own message.
+func (a *attributedError) Error() string { return a.err.Error() }
+
+// Unwrap returns err, so that errors.Is and errors.As see its whole chain.
+func (a *attributedError) Unwrap() error { return a.err }
+
+// As gives the attributed copy to errors.As with an **Error target, before
+// errors.As reaches the unattributed original in err's chain.
+func (a *attributedError) As(target any) bool {
+	p, ok := target.(**Error)
+	if ok {
+		*p = a.attributed
+	}
+	return ok
+}
+
 // Sentinels, one per code, for errors.Is. Never modify them.
 var (
 	ErrGeneral                       = &Error{Code: CodeGeneral}

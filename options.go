@@ -224,13 +224,37 @@ func (o Options) Restrict(factoryID string, standard bool, endpoints ...string) 
 	return &Error{Code: CodeInvalidConfig, Connector: o.ConnectorID(factoryID), Step: StepConfig, Message: "invalid option", Fields: fe}
 }
 
-// Attribute names connectorID in err when err is (or wraps) an [*Error] that
-// names no connector, and returns err. Connectors call it on the errors of
-// shared code such as [DecodeConfig] and [ResolveOptions].
+// Attribute returns err naming connectorID, when err is (or wraps) an
+// [*Error] that names no connector. Connectors call it on the errors of
+// shared code such as [DecodeConfig] and [ResolveOptions], and must use the
+// error it returns:
+//
+//	return nil, connector.Attribute(err, id)
+//
+// It never modifies err or anything in its chain, so it is safe on a
+// sentinel such as [ErrNotImplemented] and from concurrent goroutines:
+//
+//   - When err is itself such an *Error, Attribute returns a copy of it with
+//     Connector set. The copy has its own Fields and ProviderDetails; the
+//     cause (Err) is shared.
+//   - When the *Error is deeper in err's chain (fmt.Errorf("...: %w", e),
+//     errors.Join), Attribute returns an error whose [errors.As] to an
+//     *Error gives such a copy, so that [CodeOf], [HTTPStatus] and
+//     [IsRetryable] see it, and which unwraps to err, so that [errors.Is]
+//     and every other errors.As behave as on err. Its message is err's own,
+//     unchanged: a wrapping error's text was written when it was made and
+//     is not rewritten.
+//   - Otherwise (err is nil, holds no *Error, its first *Error already names
+//     a connector, or connectorID is empty) Attribute returns err itself.
 func Attribute(err error, connectorID string) error {
 	var e *Error
-	if errors.As(err, &e) && e.Connector == "" {
-		e.Connector = connectorID
+	if connectorID == "" || !errors.As(err, &e) || e == nil || e.Connector != "" {
+		return err
 	}
-	return err
+	c := e.clone()
+	c.Connector = connectorID
+	if _, ok := err.(*Error); ok {
+		return c
+	}
+	return &attributedError{err: err, attributed: c}
 }

@@ -294,11 +294,13 @@ func TestRestrictAndAttribute(t *testing.T) {
 		t.Error("Attribute changed a plain error")
 	}
 	e := &connector.Error{Code: connector.CodeGeneral}
-	connector.Attribute(fmt.Errorf("w: %w", e), "inst")
+	ce = nil
+	if !errors.As(connector.Attribute(fmt.Errorf("w: %w", e), "inst"), &ce) || ce.Connector != "inst" || e.Connector != "" {
+		t.Errorf("Attribute of a wrapped error: %v, original %q", ce, e.Connector)
+	}
 	named := &connector.Error{Code: connector.CodeGeneral, Connector: "first"}
-	connector.Attribute(named, "second")
-	if e.Connector != "inst" || named.Connector != "first" {
-		t.Errorf("Attribute: %q %q", e.Connector, named.Connector)
+	if got := connector.Attribute(named, "second"); got != named || named.Connector != "first" {
+		t.Errorf("Attribute renamed a named error: %v", got)
 	}
 }
 

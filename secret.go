@@ -33,14 +33,11 @@ func (s Secret) String() string {
 func (s Secret) GoString() string { return `"` + s.String() + `"` }
 
 // Format writes the redacted form whatever the verb, so %x or %q reveal
-// nothing either.
-func (s Secret) Format(f fmt.State, verb rune) {
-	if verb == 'q' || (verb == 'v' && f.Flag('#')) {
-		fmt.Fprintf(f, "%q", s.String())
-		return
-	}
-	fmt.Fprint(f, s.String())
-}
+// nothing either: %q quotes String, %#v writes GoString and every other verb
+// writes String, padded to the width if one is given. (Only %p, which fmt
+// handles before asking any Formatter, prints the value of a Secret that is
+// not behind a pointer: never use %p on one.)
+func (s Secret) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String(), s.GoString()) }
 
 // MarshalJSON writes "[REDACTED]" (or "" for an empty secret), never the value.
 func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }

@@ -313,7 +313,7 @@ func TestBracketPaths(t *testing.T) {
 		"a.[3]":           "a.3",
 		`a\[0\]`:          `a\[0\]`,
 		"a.#(b==1)":       "a.#(b==1)",
-		"@odata\\.id":      `\@odata\.id`,
+		"@odata\\.id":     `\@odata\.id`,
 		"a.@b":            `a.\@b`,
 		`a.#(b%"x*").c`:   `a.#(b%"x*").c`,
 	}

@@ -453,8 +453,9 @@ func (e *Engine) errorf(code connector.Code, step connector.Step, msg string) *c
 	return &connector.Error{Code: code, Connector: e.id, Step: step, Message: msg}
 }
 
-// Stamp sets the connector ID on err when it is a [*connector.Error]
-// without one (errors from profilemap, for instance), and returns err.
+// Stamp returns err naming the connector when it is (or wraps) a
+// [*connector.Error] without one (errors from profilemap, for instance);
+// err itself is never changed (see [connector.Attribute]).
 func (e *Engine) Stamp(err error) error { return connector.Attribute(err, e.id) }
 
 // basicAuth is the client_secret_basic header: id and secret form-encoded
