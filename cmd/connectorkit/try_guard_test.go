@@ -61,7 +61,7 @@ func TestTryGuard(t *testing.T) {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 		for _, want := range []string{
-			"connectorkit try: the token request failed",
+			"connectorkit try: the token endpoint resolves to an address",
 			"step:",
 			"netguard: refusing to connect to 127.0.0.1 (loopback address)",
 			"hint:",
