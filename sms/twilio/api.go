@@ -7,14 +7,21 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/internal/msgtemplate"
+	"github.com/connectorkit/connector/internal/redact"
 	twclient "github.com/twilio/twilio-go/client"
 )
 
@@ -22,14 +29,16 @@ import (
 // every path; [api] replaces it with the configured endpoint.
 const sdkBase = "https://api.twilio.com"
 
-// maxProviderText bounds the provider's error texts kept in an error.
-const maxProviderText = 1024
+// maxProviderCode bounds Twilio's error code kept in an error; its other
+// texts are bounded by [redact.MaxText].
+const maxProviderCode = 32
 
 // api is the connector's Twilio REST transport, built once in [New] and
 // shared by every send: the HTTP client (its transport, and so its
 // connection pool, is the injected one), the base URL and the Basic
-// credentials. twilio-go's generated code reaches it through [call], a
-// per-send binding of the caller's context.
+// credentials, with the [redact.Scrubber] that keeps them out of every
+// error. twilio-go's generated code reaches it through [call], a per-send
+// binding of the caller's context and message.
 type api struct {
 	id         string
 	http       *http.Client
@@ -38,6 +47,9 @@ type api struct {
 	accountSID string
 	userAgent  string
 	now        func() time.Time
+	// scrub replaces the password (auth token or API key secret) and the
+	// Basic credentials in provider text.
+	scrub redact.Scrubber
 }
 
 func newAPI(id, base, user, password, accountSID string, hc *http.Client, now func() time.Time) *api {
@@ -48,14 +60,16 @@ func newAPI(id, base, user, password, accountSID string, hc *http.Client, now fu
 		// credentials and turn the POST into a GET.
 		return http.ErrUseLastResponse
 	}
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 	return &api{
 		id:         id,
 		http:       &c,
 		base:       strings.TrimRight(base, "/"),
-		auth:       "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password)),
+		auth:       auth,
 		accountSID: accountSID,
 		userAgent:  "connectorkit-twilio twilio-go/" + twclient.LibraryVersion,
 		now:        now,
+		scrub:      redact.New(password, redact.BasicCredentials(auth)),
 	}
 }
 
@@ -65,12 +79,16 @@ func (a *api) String() string { return "twilio api " + a.base }
 // GoString hides the credentials.
 func (a *api) GoString() string { return a.String() }
 
-// call binds the caller's context to the shared [api] for one send. It
-// implements twilio-go's client.BaseClient, whose SendRequest takes no
-// context: this is how the context reaches the HTTP request.
+// call binds the caller's context and the message to the shared [api] for
+// one send. It implements twilio-go's client.BaseClient, whose SendRequest
+// takes no context: this is how the context reaches the HTTP request.
 type call struct {
 	ctx context.Context
 	*api
+	// body and payload are the message sent: a provider that echoes the
+	// request must not get them into an error (see [call.scrubber]).
+	body    string
+	payload map[string]any
 }
 
 var _ twclient.BaseClient = call{}
@@ -102,7 +120,7 @@ func (c call) SendRequest(method, rawURL string, data url.Values, headers map[st
 	req, err := http.NewRequestWithContext(c.ctx, method, c.base+path, strings.NewReader(data.Encode()))
 	if err != nil {
 		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepSend,
-			Message: "cannot build the request to twilio", Err: err}
+			Message: "cannot build the request to twilio", Err: scrubCause(c.scrubber(), err)}
 	}
 	for k, v := range headers {
 		if s, ok := v.(string); ok {
@@ -132,6 +150,31 @@ func (c call) SendRequest(method, rawURL string, data url.Values, headers map[st
 	return nil, c.statusError(resp, body)
 }
 
+// scrubber extends the api's Scrubber with the message's values: the
+// rendered body and every payload value that is text or a number (the
+// one-time code among them), as the template renders it. It is built only
+// when a send fails, so a successful send pays nothing for it.
+func (c call) scrubber() redact.Scrubber {
+	return c.scrub.With(messageSecrets(c.body, c.payload)...)
+}
+
+// messageSecrets lists the body and the top-level text and number values
+// of payload, in key order (payload values nested in maps, such as
+// application.name, are not secrets). Values shorter than [redact.MinLen]
+// are left to the Scrubber to skip.
+func messageSecrets(body string, payload map[string]any) []string {
+	out := make([]string, 0, 1+len(payload))
+	out = append(out, body)
+	for _, k := range slices.Sorted(maps.Keys(payload)) {
+		switch v := payload[k]; reflect.ValueOf(v).Kind() {
+		case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+			out = append(out, msgtemplate.Format(v))
+		}
+	}
+	return out
+}
+
 // transportError maps a failure to get an answer. The caller's own
 // deadline or cancellation is kept in the chain (errors.Is(err,
 // context.DeadlineExceeded)) and is not retryable; a network failure is.
@@ -141,26 +184,63 @@ func (c call) transportError(err error) error {
 		err = ue.Err // its text repeats the URL; the cause is what matters
 	}
 	e := &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepSend,
-		Message: "no answer from twilio", Retryable: true, Err: err}
+		Message: "no answer from twilio", Retryable: true, Err: scrubCause(c.scrubber(), err)}
 	if ctxErr := c.ctx.Err(); ctxErr != nil {
 		e.Retryable = false
 		if !errors.Is(err, ctxErr) {
-			e.Err = errors.Join(ctxErr, err)
+			e.Err = errors.Join(ctxErr, e.Err)
 		}
 	}
 	return e
 }
 
+// scrubCause returns err as it is when its text holds no secret and no
+// control character, and otherwise an error with the scrubbed text that
+// still answers errors.Is (context.DeadlineExceeded...) and Timeout as err
+// does, without handing err itself out through Unwrap or errors.As.
+func scrubCause(s redact.Scrubber, err error) error {
+	if err == nil {
+		return nil
+	}
+	text := err.Error()
+	clean := s.Text(text)
+	if clean == text {
+		return err
+	}
+	return &scrubbedError{text: clean, err: err}
+}
+
+// scrubbedError stands for a cause whose text held a secret.
+type scrubbedError struct {
+	text string
+	err  error
+}
+
+func (e *scrubbedError) Error() string { return e.text }
+
+// Is reports whether the hidden cause is target.
+func (e *scrubbedError) Is(target error) bool { return errors.Is(e.err, target) }
+
+// Timeout reports whether the hidden cause is a timeout, as a net.Error
+// does.
+func (e *scrubbedError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.err, &t) && t.Timeout()
+}
+
 // statusError maps a non-2xx answer, Twilio's {code, message, more_info,
-// status} or anything else, to an error.
+// status} or anything else, to an error. The mapping reads Twilio's code as
+// sent; every provider text kept in the error is scrubbed of the
+// credentials and the message's values, and cleaned (see [redact]).
 func (c call) statusError(resp *http.Response, body []byte) error {
 	e := &connector.Error{Connector: c.id, Step: connector.StepSend, Status: resp.StatusCode}
 	pe, isTwilio := parseError(body)
 	if isTwilio {
-		e.ProviderCode = pe.code
-		e.ProviderMessage = pe.message
-		if pe.moreInfo != "" {
-			e.ProviderDetails = map[string]string{"more_info": pe.moreInfo}
+		s := c.scrubber()
+		e.ProviderCode = truncate(s.Text(pe.code), maxProviderCode)
+		e.ProviderMessage = s.Text(pe.message)
+		if moreInfo := s.Text(pe.moreInfo); moreInfo != "" {
+			e.ProviderDetails = map[string]string{"more_info": moreInfo}
 		}
 	}
 	status := resp.StatusCode
@@ -186,7 +266,8 @@ func (c call) statusError(resp *http.Response, body []byte) error {
 	return e
 }
 
-// providerError is Twilio's error document.
+// providerError is Twilio's error document, as received: its texts are
+// neither scrubbed nor bounded.
 type providerError struct {
 	code, message, moreInfo string
 }
@@ -207,21 +288,21 @@ func parseError(body []byte) (pe providerError, ok bool) {
 	case string:
 		pe.code = v
 	}
-	pe.code = clip(strings.TrimSpace(pe.code), 32)
-	if s, isString := doc["message"].(string); isString {
-		pe.message = clip(s, maxProviderText)
-	}
-	if s, isString := doc["more_info"].(string); isString {
-		pe.moreInfo = clip(s, maxProviderText)
-	}
+	pe.code = strings.TrimSpace(pe.code)
+	pe.message, _ = doc["message"].(string)
+	pe.moreInfo, _ = doc["more_info"].(string)
 	return pe, pe.code != "" || pe.message != ""
 }
 
-// clip cuts s to at most n bytes and drops invalid UTF-8, including a
-// sequence the cut split.
-func clip(s string, n int) string {
-	if len(s) > n {
-		s = s[:n]
+// truncate cuts s, valid UTF-8, to at most n bytes on a character boundary,
+// without trailing space.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return strings.ToValidUTF8(s, "")
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return strings.TrimRightFunc(s, unicode.IsSpace)
 }

@@ -1,19 +1,23 @@
 package twilio
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/msgtemplate"
 	"github.com/connectorkit/connector/internal/phone"
+	"github.com/connectorkit/connector/internal/smsenc"
 )
 
 // Config is the connector's JSON config: Logto's Twilio SMS config
 // (accountSID, authToken, fromMessagingServiceSID, templates,
 // disableRiskCheck, and the optional host of Logto 1.5), which opens here
-// unchanged, plus two alternatives Logto lacks: a sender number or
-// alphanumeric sender ID instead of the Messaging Service (fromNumber), and
-// API-key credentials instead of the auth token (apiKeySID + apiKeySecret).
+// unchanged, plus what Logto lacks: a sender number or alphanumeric sender
+// ID instead of the Messaging Service (fromNumber), API-key credentials
+// instead of the auth token (apiKeySID + apiKeySecret), and a cap on the SMS
+// segments of one message (maxSegments).
 //
 // Exactly one of authToken and the API key pair, and exactly one of
 // fromMessagingServiceSID and fromNumber, must be set.
@@ -30,6 +34,21 @@ type Config struct {
 
 	DisableRiskCheck bool   `json:"disableRiskCheck" default:"false" doc:"Skip Twilio's built-in risk check (sends RiskCheck=disable)."`
 	Host             string `json:"host,omitempty" default:"api.twilio.com" doc:"Twilio API host name, without scheme or path: api.twilio.com, or a regional host such as api.dublin.ie1.twilio.com."`
+
+	MaxSegments int `json:"maxSegments,omitempty" default:"3" validate:"min=1,max=10" doc:"Most SMS segments one message may take, from 1 to 10 (default 3). A longer message is refused before it is sent, and so is a template that takes more with a 6-digit code: carriers bill each segment."`
+}
+
+// defaultMaxSegments is MaxSegments when the config does not set it (the
+// `default` tag of [Config.MaxSegments]).
+const defaultMaxSegments = 3
+
+// maxSegments is MaxSegments, or its default for a Config that was not
+// decoded (a zero value).
+func (c *Config) maxSegments() int {
+	if c.MaxSegments == 0 {
+		return defaultMaxSegments
+	}
+	return c.MaxSegments
 }
 
 // Template is one message template: Logto's {usageType, content}.
@@ -93,6 +112,31 @@ func (c *Config) CheckConfig() connector.FieldErrors {
 	}
 
 	fe = append(fe, msgtemplate.Check(c.entries())...)
+	fe = append(fe, c.checkSegments()...)
+	return fe
+}
+
+// checkSegments refuses a template that takes more than maxSegments SMS
+// segments once rendered with the code [TestCode] (placeholders of other
+// payload keys count as written). A MaxSegments of 0 counts as unset; one
+// out of range otherwise is left to validation, and nothing is checked.
+func (c *Config) checkSegments() connector.FieldErrors {
+	limit := c.maxSegments()
+	if limit < 1 || limit > 10 { // the bounds of MaxSegments' validate tag
+		return nil
+	}
+	var fe connector.FieldErrors
+	for i, t := range c.Templates {
+		if strings.TrimSpace(t.Content) == "" {
+			continue // reported as required or blank
+		}
+		body := msgtemplate.Compile(t.Content).Render(map[string]any{"code": TestCode})
+		if info := smsenc.Analyze(body); info.Segments > limit {
+			fe = append(fe, connector.FieldError{Path: "templates[" + strconv.Itoa(i) + "].content",
+				Message: fmt.Sprintf("takes %d SMS segments (%s) with a 6-digit code, more than maxSegments (%d): shorten it or raise maxSegments",
+					info.Segments, info.Encoding, limit)})
+		}
+	}
 	return fe
 }
 

@@ -137,6 +137,19 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{name: "host with a bad label", changes: map[string]any{"host": "api.-x.twilio.com"}, fields: map[string]string{"host": "must be a Twilio API host name"}},
 		{name: "risk check of the wrong type", changes: map[string]any{"disableRiskCheck": "yes"},
 			fields: map[string]string{"disableRiskCheck": "must be a boolean"}},
+		{name: "maxSegments zero", changes: map[string]any{"maxSegments": 0}, fields: map[string]string{"maxSegments": "must be at least 1"}},
+		{name: "maxSegments negative", changes: map[string]any{"maxSegments": -1}, fields: map[string]string{"maxSegments": "must be at least 1"}},
+		{name: "maxSegments over 10", changes: map[string]any{"maxSegments": 11}, fields: map[string]string{"maxSegments": "must be at most 10"}},
+		{name: "maxSegments as a string", changes: map[string]any{"maxSegments": "3"},
+			fields: map[string]string{"maxSegments": "must be an integer, got a string"}},
+		{name: "maxSegments not an integer", changes: map[string]any{"maxSegments": 2.5},
+			fields: map[string]string{"maxSegments": "must be an integer, got a number"}},
+		{name: "template over the default maxSegments", changes: map[string]any{"templates": tpl("Generic", "{{code}}", "SignIn", strings.Repeat("x", 454)+"{{code}}")},
+			fields: map[string]string{"templates[1].content": "takes 4 SMS segments (GSM-7) with a 6-digit code, more than maxSegments (3)"}},
+		{name: "template over a custom maxSegments", changes: map[string]any{"maxSegments": 1, "templates": tpl("Generic", "Ваш код {{code}}"+strings.Repeat("!", 60))},
+			fields: map[string]string{"templates[0].content": "takes 2 SMS segments (UCS-2) with a 6-digit code, more than maxSegments (1)"}},
+		{name: "maxSegments out of range leaves templates unchecked", changes: map[string]any{"maxSegments": 11, "templates": tpl("Generic", strings.Repeat("x", 2000))},
+			fields: map[string]string{"maxSegments": "must be at most 10"}},
 		{name: "every problem at once",
 			changes: map[string]any{"accountSID": "nope", "authToken": nil, "fromMessagingServiceSID": nil, "templates": tpl("Nope", "")},
 			fields: map[string]string{
@@ -252,7 +265,7 @@ func TestFactoryAndMetadata(t *testing.T) {
 	if err := json.Unmarshal(md.ConfigSchema, &schema); err != nil {
 		t.Fatalf("schema: %v\n%s", err, md.ConfigSchema)
 	}
-	for _, k := range []string{"accountSID", "authToken", "apiKeySID", "apiKeySecret", "fromMessagingServiceSID", "fromNumber", "templates", "disableRiskCheck", "host"} {
+	for _, k := range []string{"accountSID", "authToken", "apiKeySID", "apiKeySecret", "fromMessagingServiceSID", "fromNumber", "templates", "disableRiskCheck", "host", "maxSegments"} {
 		if schema.Properties[k].Description == "" {
 			t.Errorf("schema property %s has no description", k)
 		}

@@ -2,6 +2,7 @@ package twilio_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/connectorkit/connector"
@@ -76,6 +77,11 @@ func TestConformance(t *testing.T) {
 				c["templates"] = []any{map[string]any{"usageType": "Generic", "content": ""}}
 			}, Field: "templates[0].content"},
 			{Name: "host that is not twilio's", Edit: func(c map[string]any) { c["host"] = "api.example.com" }, Field: "host"},
+			{Name: "maxSegments out of range", Edit: func(c map[string]any) { c["maxSegments"] = 0 }, Field: "maxSegments"},
+			{Name: "template over maxSegments", Edit: func(c map[string]any) {
+				c["maxSegments"] = 1
+				c["templates"] = []any{map[string]any{"usageType": "Generic", "content": strings.Repeat("x", 160) + "{{code}}"}}
+			}, Field: "templates[0].content"},
 		},
 	})
 }

@@ -127,7 +127,7 @@ func TestSendProviderErrors(t *testing.T) {
 		{
 			name:    "very long provider message is clipped",
 			respond: httpmock.NewStringResponder(400, `{"code":30001,"message":"`+strings.Repeat("é", 2000)+`"}`),
-			code:    connector.CodeGeneral, status: 400, provCode: "30001", provMsg: strings.Repeat("é", 512),
+			code:    connector.CodeGeneral, status: 400, provCode: "30001", provMsg: strings.Repeat("é", 256), // 512 bytes
 		},
 		{
 			name:    "201 that is not json",
@@ -202,11 +202,23 @@ func TestSendProviderErrors(t *testing.T) {
 
 // hangingServer never answers a request until the test ends.
 func hangingServer(t *testing.T) *httptest.Server {
+	srv, _ := hangingServerArrived(t)
+	return srv
+}
+
+// hangingServerArrived is hangingServer, with a channel that receives once
+// for each request it gets.
+func hangingServerArrived(t *testing.T) (*httptest.Server, <-chan struct{}) {
 	t.Helper()
 	release := make(chan struct{})
+	arrived := make(chan struct{}, 16)
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -219,7 +231,7 @@ func hangingServer(t *testing.T) *httptest.Server {
 			t.Error("the request never reached the server")
 		}
 	})
-	return srv
+	return srv, arrived
 }
 
 func TestSendHonoursContextDeadline(t *testing.T) {
@@ -256,14 +268,18 @@ func TestSendHonoursContextDeadline(t *testing.T) {
 
 func TestSendHonoursCancellation(t *testing.T) {
 	t.Parallel()
-	srv := hangingServer(t)
+	srv, arrived := hangingServerArrived(t)
 	c, err := twilio.New(config(t, nil), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		time.Sleep(200 * time.Millisecond)
+		// Cancel once the request is in flight, however slow the machine.
+		select {
+		case <-arrived:
+		case <-time.After(10 * time.Second):
+		}
 		cancel()
 	}()
 	_, err = c.Send(ctx, connector.Message{To: "+14155550100", Usage: connector.UsageSignIn, Payload: map[string]any{"code": "1"}})

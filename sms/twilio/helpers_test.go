@@ -1,6 +1,7 @@
 package twilio_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -95,6 +96,7 @@ func newMock(t testing.TB, respond httpmock.Responder) *mockTwilio {
 	}
 	record := func(req *http.Request) (*http.Response, error) {
 		b, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(b)) // respond may read it too
 		u, p, ok := req.BasicAuth()
 		m.mu.Lock()
 		m.reqs = append(m.reqs, sent{Method: req.Method, URL: req.URL.String(), ContentType: req.Header.Get("Content-Type"),

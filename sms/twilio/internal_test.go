@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/redact"
 )
 
 func testAPI() *api {
@@ -147,6 +148,7 @@ func FuzzParseError(f *testing.F) {
 	for _, s := range []string{
 		`{"code":21211,"message":"Invalid 'To' Phone Number","more_info":"https://www.twilio.com/docs/errors/21211","status":400}`,
 		`{"code":"20003"}`, `{"message":null}`, `[]`, `<html>`, `{"code":1e400}`, `{"message":"\xff\xfe"}`,
+		`{"code":" 123456 ","message":"tok3n \u001b[31m 123456\r\n","more_info":"` + strings.Repeat("é", 600) + `"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -155,15 +157,22 @@ func FuzzParseError(f *testing.F) {
 		if ok != (pe.code != "" || pe.message != "") {
 			t.Fatalf("ok %v for %+v", ok, pe)
 		}
-		for _, s := range []string{pe.code, pe.message, pe.moreInfo} {
-			if len(s) > maxProviderText || !utf8.ValidString(s) {
-				t.Fatalf("unbounded or invalid text %q", s)
-			}
-		}
-		c := call{ctx: context.Background(), api: testAPI()}
+		c := call{ctx: context.Background(), api: testAPI(), body: "Your code is 123456", payload: map[string]any{"code": "123456"}}
 		err := c.statusError(&http.Response{StatusCode: 400, Header: http.Header{}}, body)
-		if connector.CodeOf(err) == "" {
-			t.Fatal("no error code")
+		var ce *connector.Error
+		if !errors.As(err, &ce) || ce.Code == "" {
+			t.Fatalf("statusError = %v, want a *connector.Error with a code", err)
+		}
+		if len(ce.ProviderCode) > maxProviderCode {
+			t.Fatalf("provider code of %d bytes", len(ce.ProviderCode))
+		}
+		for _, s := range []string{ce.ProviderCode, ce.ProviderMessage, ce.ProviderDetails["more_info"]} {
+			if len(s) > redact.MaxText || !utf8.ValidString(s) || s != redact.Clean(s) {
+				t.Fatalf("unbounded, invalid or unclean text %q", s)
+			}
+			if strings.Contains(s, "tok3n") || strings.Contains(s, "123456") {
+				t.Fatalf("text %q keeps a secret", s)
+			}
 		}
 	})
 }

@@ -13,16 +13,24 @@
 // Generic one, else fails with template_not_found; renders its placeholders
 // ({{code}}, any payload key, dotted paths); normalises the recipient to
 // E.164 (from E.164 or Logto's digits-only form) and refuses an invalid one
-// before any request; and creates the message with To, MessagingServiceSid
-// (or From), Body and RiskCheck. The receipt reports the body's encoding
-// (GSM-7 or UCS-2) and how many SMS segments Twilio bills.
+// before any request; refuses, also before any request, a body of more SMS
+// segments than the config's maxSegments (3 unless set, at most 10), which
+// bounds what one send can cost; and creates the message with To,
+// MessagingServiceSid (or From), Body and RiskCheck. The receipt reports
+// the body's encoding (GSM-7 or UCS-2) and how many SMS segments Twilio
+// bills.
 //
 // Twilio's errors keep their code, message and more_info in the
 // [*connector.Error]: 21211 and 21614 (invalid or non-mobile recipient) are
 // invalid_request_parameters, 20003 (authentication) invalid_config, 20429
 // and HTTP 429 rate_limit_exceeded with Retry-After, 5xx a retryable
-// general error, anything else general. The caller's context bounds every
-// request, though twilio-go's API takes none.
+// general error, anything else general. Every provider text kept in an
+// error or a log line is first scrubbed of the credentials (auth token or
+// API key secret, and the Basic header), of the message body and of the
+// payload's values such as the one-time code, in whatever encoding a
+// provider or proxy echoes them, then stripped of control characters and
+// bounded. The caller's context bounds every request, though twilio-go's
+// API takes none.
 //
 // The API host is https://api.twilio.com, or the config's host; the "api"
 // endpoint option replaces it (connector.WithEndpoint("api",
@@ -101,7 +109,8 @@ type Connector struct {
 	// Exactly one of service and from is set.
 	service, from string
 	riskCheck     string // "enable" or "disable"
-	api           *api   // holds the credentials
+	maxSegments   int
+	api           *api // holds the credentials
 	log           *slog.Logger
 }
 
@@ -131,7 +140,8 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 		return nil, err // unreachable after DecodeConfig's checks; kept as a guard
 	}
 
-	c := &Connector{id: id, meta: metadata(), templates: templates, riskCheck: "enable", log: o.ScopedLogger(FactoryID)}
+	c := &Connector{id: id, meta: metadata(), templates: templates, riskCheck: "enable", maxSegments: cfg.maxSegments(),
+		log: o.ScopedLogger(FactoryID)}
 	if cfg.DisableRiskCheck {
 		c.riskCheck = "disable"
 	}
@@ -151,11 +161,14 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	base := o.Endpoint(EndpointAPI, "https://"+strings.ToLower(host))
 	c.api = newAPI(id, base, user, password, cfg.AccountSID, o.HTTPClient, o.Now)
 
+	// A template over maxSegments was refused above (Config.CheckConfig);
+	// one of several segments within it is allowed, but costs as many SMS.
 	for _, u := range templates.Usages() {
 		t, _ := templates.Lookup(u)
 		if info := smsenc.Analyze(t.Render(map[string]any{"code": TestCode})); info.Segments > 1 {
 			c.log.Warn("template takes several SMS segments", slog.String("usage_type", string(u)),
-				slog.String("encoding", string(info.Encoding)), slog.Int("segments", info.Segments))
+				slog.String("encoding", string(info.Encoding)), slog.Int("segments", info.Segments),
+				slog.Int("max_segments", c.maxSegments))
 		}
 	}
 	return c, nil
@@ -196,6 +209,12 @@ func (c *Connector) Send(ctx context.Context, msg connector.Message) (*connector
 			Message: "the rendered message for usage type " + string(msg.Usage) + " is empty"}
 	}
 	info := smsenc.Analyze(body)
+	if info.Segments > c.maxSegments {
+		// The body itself holds the code: only its size is told.
+		return nil, &connector.Error{Code: connector.CodeInvalidRequestParameters, Connector: c.id, Step: connector.StepSend,
+			Message: fmt.Sprintf("the message for usage type %s takes %d SMS segments (%s), more than maxSegments (%d): shorten the template or its payload values",
+				msg.Usage, info.Segments, info.Encoding, c.maxSegments)}
+	}
 
 	params := &openapi.CreateMessageParams{}
 	params.SetTo(to)
@@ -209,15 +228,17 @@ func (c *Connector) Send(ctx context.Context, msg connector.Message) (*connector
 
 	// twilio-go's services take no context: bind it to this send. The
 	// HTTP client, credentials and base URL in c.api are shared.
-	svc := openapi.NewApiService(&twclient.RequestHandler{Client: call{ctx: ctx, api: c.api}})
+	cl := call{ctx: ctx, api: c.api, body: body, payload: msg.Payload}
+	svc := openapi.NewApiService(&twclient.RequestHandler{Client: cl})
 	m, err := svc.CreateMessage(params)
 	if err != nil {
 		var ce *connector.Error
 		if !errors.As(err, &ce) {
 			// The answer was 2xx but not a message document.
 			err = &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: connector.StepSend,
-				Message: "twilio's answer is not a message resource", Err: err}
+				Message: "twilio's answer is not a message resource", Err: scrubCause(cl.scrubber(), err)}
 		}
+		// Every text in err is scrubbed (see call.statusError).
 		c.log.Debug("sms not sent", slog.String("usage_type", string(msg.Usage)), slog.Any("error", err))
 		return nil, err
 	}
@@ -225,8 +246,11 @@ func (c *Connector) Send(ctx context.Context, msg connector.Message) (*connector
 		return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: connector.StepSend,
 			Message: "twilio's answer has no message sid"}
 	}
-	c.log.Debug("sms sent", slog.String("usage_type", string(msg.Usage)), slog.String("message_sid", *m.Sid),
-		slog.String("encoding", string(info.Encoding)), slog.Int("segments", info.Segments))
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		// The sid is provider text too: scrubbed, as in errors.
+		c.log.Debug("sms sent", slog.String("usage_type", string(msg.Usage)), slog.String("message_sid", cl.scrubber().Text(*m.Sid)),
+			slog.String("encoding", string(info.Encoding)), slog.Int("segments", info.Segments))
+	}
 	return &connector.Receipt{ID: *m.Sid, Segments: info.Segments, Encoding: string(info.Encoding)}, nil
 }
 
