@@ -27,26 +27,6 @@ type Checker interface {
 	CheckConfig() FieldErrors
 }
 
-// DecodeOption tunes [DecodeConfig].
-type DecodeOption func(*decodeOptions)
-
-type decodeOptions struct {
-	ignore map[string]bool
-}
-
-// IgnoreFields lists top-level JSON fields that are accepted and dropped
-// (fields Logto stores that this connector knowingly does not use).
-func IgnoreFields(names ...string) DecodeOption {
-	return func(o *decodeOptions) {
-		if o.ignore == nil {
-			o.ignore = map[string]bool{}
-		}
-		for _, n := range names {
-			o.ignore[n] = true
-		}
-	}
-}
-
 // DecodeConfig decodes a JSON config into dst, a pointer to a config struct
 // whose fields carry `json` tags (the wire names), `validate` tags
 // (go-playground/validator), and optionally `default` tags (applied to zero
@@ -56,22 +36,12 @@ func IgnoreFields(names ...string) DecodeOption {
 // invalid_config and [Error.Fields] naming each JSON path: unknown fields,
 // values of the wrong JSON type, failed validations, and the failures of
 // [Checker].
-func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
-	var o decodeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
+func DecodeConfig(raw []byte, dst any) error {
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return &Error{Code: CodeGeneral, Step: StepConfig, Message: fmt.Sprintf("DecodeConfig needs a pointer to a struct, got %T", dst)}
 	}
-	fail := func(fe FieldErrors) error {
-		msg := "1 problem"
-		if len(fe) != 1 {
-			msg = strconv.Itoa(len(fe)) + " problems"
-		}
-		return &Error{Code: CodeInvalidConfig, Step: StepConfig, Message: "the config has " + msg, Fields: fe}
-	}
+	fail := configError
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 {
 		return fail(FieldErrors{{Path: "(config)", Message: "is empty: expected a JSON object"}})
@@ -88,9 +58,6 @@ func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
 	obj, ok := doc.(map[string]any)
 	if !ok {
 		return fail(FieldErrors{{Path: "(config)", Message: "must be a JSON object, got " + jsonKind(doc)}})
-	}
-	for k := range o.ignore {
-		delete(obj, k)
 	}
 
 	var fe FieldErrors
@@ -111,13 +78,35 @@ func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
 		fe = append(fe, FieldError{Path: "(config)", Message: err.Error()})
 	}
 	applyDefaultTags(rv.Elem(), obj)
+	return check(dst, fe, bad)
+}
+
+// ValidateConfig checks a config struct built in Go, by the rules
+// [DecodeConfig] applies to one decoded from JSON: `default` tags fill the
+// zero fields (a zero field counts as absent), then [Defaulter], the
+// `validate` tags and [Checker]. Every failure is reported at once, with
+// the fields' JSON paths, in one invalid_config [*Error]. cfg is a pointer
+// to the struct, which it may change (defaults). Typed constructors call
+// it, so a Go host never marshals JSON to build a connector.
+func ValidateConfig(cfg any) error {
+	rv := reflect.ValueOf(cfg)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return &Error{Code: CodeGeneral, Step: StepConfig, Message: fmt.Sprintf("ValidateConfig needs a pointer to a struct, got %T", cfg)}
+	}
+	applyZeroDefaults(rv.Elem())
+	return check(cfg, nil, nil)
+}
+
+// check runs the defaulter, the validator and the checker on dst, adding
+// their failures to fe except at the paths in bad (already reported).
+func check(dst any, fe FieldErrors, bad map[string]bool) error {
 	if d, ok := dst.(Defaulter); ok {
 		d.SetDefaults()
 	}
 	if err := validate.Struct(dst); err != nil {
 		var ve validator.ValidationErrors
 		if !errors.As(err, &ve) {
-			return fail(FieldErrors{{Path: "(config)", Message: err.Error()}})
+			return configError(FieldErrors{{Path: "(config)", Message: err.Error()}})
 		}
 		for _, e := range ve {
 			p := validatorPath(e.Namespace())
@@ -134,27 +123,57 @@ func DecodeConfig(raw []byte, dst any, opts ...DecodeOption) error {
 		}
 	}
 	if len(fe) > 0 {
-		return fail(fe)
+		return configError(fe)
 	}
 	return nil
 }
 
-// ValidateStruct runs the shared validator (with this package's tags and
-// messages) on v, a pointer to a struct, and returns its failures.
-func ValidateStruct(v any) FieldErrors {
-	err := validate.Struct(v)
-	if err == nil {
-		return nil
+func configError(fe FieldErrors) error {
+	msg := "1 problem"
+	if len(fe) != 1 {
+		msg = strconv.Itoa(len(fe)) + " problems"
 	}
-	var ve validator.ValidationErrors
-	if !errors.As(err, &ve) {
-		return FieldErrors{{Path: "(config)", Message: err.Error()}}
+	return &Error{Code: CodeInvalidConfig, Step: StepConfig, Message: "the config has " + msg, Fields: fe}
+}
+
+// applyZeroDefaults sets the zero fields that carry a `default` tag,
+// recursing into nested structs and slices of structs.
+func applyZeroDefaults(v reflect.Value) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f, fv := t.Field(i), v.Field(i)
+		if !f.IsExported() && !f.Anonymous {
+			continue
+		}
+		switch fv.Kind() {
+		case reflect.Struct:
+			applyZeroDefaults(fv)
+			continue
+		case reflect.Slice:
+			if fv.Type().Elem().Kind() == reflect.Struct {
+				for j := 0; j < fv.Len(); j++ {
+					applyZeroDefaults(fv.Index(j))
+				}
+			}
+			continue
+		}
+		if def, ok := f.Tag.Lookup("default"); ok && fv.IsZero() {
+			setDefault(fv, def)
+		}
 	}
-	fe := make(FieldErrors, 0, len(ve))
-	for _, e := range ve {
-		fe = append(fe, FieldError{Path: validatorPath(e.Namespace()), Message: tagMessage(e)})
+}
+
+func setDefault(fv reflect.Value, def string) {
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(def)
+	case reflect.Bool:
+		b, _ := strconv.ParseBool(def)
+		fv.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, _ := strconv.ParseInt(def, 10, 64)
+		fv.SetInt(n)
 	}
-	return fe
 }
 
 func jsonSyntaxMessage(err error) string {
@@ -405,19 +424,8 @@ func applyDefaultTags(v reflect.Value, obj map[string]any) {
 			}
 			continue
 		}
-		def, ok := f.Tag.Lookup("default")
-		if !ok || val != nil {
-			continue
-		}
-		switch fv.Kind() {
-		case reflect.String:
-			fv.SetString(def)
-		case reflect.Bool:
-			b, _ := strconv.ParseBool(def)
-			fv.SetBool(b)
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			n, _ := strconv.ParseInt(def, 10, 64)
-			fv.SetInt(n)
+		if def, ok := f.Tag.Lookup("default"); ok && val == nil {
+			setDefault(fv, def)
 		}
 	}
 }

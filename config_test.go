@@ -152,17 +152,6 @@ func TestDecodeConfigMalformed(t *testing.T) {
 	}
 }
 
-func TestDecodeConfigIgnoreFields(t *testing.T) {
-	var cfg smsConfig
-	raw := `{"accountSID":"AC1","authToken":"t","templates":[{"usageType":"Generic","content":"c"}],"legacy":true}`
-	if err := connector.DecodeConfig([]byte(raw), &cfg); err == nil {
-		t.Fatal("unknown field accepted without IgnoreFields")
-	}
-	if err := connector.DecodeConfig([]byte(raw), &cfg, connector.IgnoreFields("legacy")); err != nil {
-		t.Fatalf("IgnoreFields: %v", err)
-	}
-}
-
 func TestDecodeConfigChecker(t *testing.T) {
 	e := decodeErr(t, `{"accountSID":"AC1","authToken":"t","mode":"slow","retries":7,"templates":[{"usageType":"Generic","content":"c"}]}`)
 	if paths(e)["retries"] != "must be at most 5 in slow mode" {
@@ -261,5 +250,37 @@ func TestDecodeConfigDefaultsOnlyWhenAbsent(t *testing.T) {
 	var absent cfg
 	if err := connector.DecodeConfig([]byte(`{}`), &absent); err != nil || absent.Map.Phone != "phone" {
 		t.Errorf("absent object: %v %+v", err, absent)
+	}
+}
+
+// ValidateConfig holds a config built in Go to the rules DecodeConfig
+// applies to JSON: zero fields take their defaults, and every failure is
+// named by its JSON path.
+func TestValidateConfig(t *testing.T) {
+	cfg := smsConfig{AccountSID: "AC1", AuthToken: "tok", Templates: []template{{UsageType: "Generic", Content: "{{code}}"}}}
+	if err := connector.ValidateConfig(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Mode != "fast" || cfg.Retries != 3 {
+		t.Errorf("defaults not applied: %+v", cfg)
+	}
+	kept := smsConfig{AccountSID: "AC1", AuthToken: "tok", Mode: "slow", Retries: 2, Templates: cfg.Templates}
+	if err := connector.ValidateConfig(&kept); err != nil || kept.Mode != "slow" || kept.Retries != 2 {
+		t.Errorf("set fields changed: %+v, %v", kept, err)
+	}
+	bad := smsConfig{AccountSID: "XX", Endpoint: "http://api.example", Templates: []template{{UsageType: "Nope"}}}
+	err := connector.ValidateConfig(&bad)
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig {
+		t.Fatalf("got %v", err)
+	}
+	got := paths(ce)
+	for _, p := range []string{"accountSID", "authToken", "endpoint", "templates[0].usageType", "templates[0].content"} {
+		if got[p] == "" {
+			t.Errorf("no problem at %s: %v", p, ce.Fields)
+		}
+	}
+	if err := connector.ValidateConfig(cfg); err == nil || errors.Is(err, connector.ErrInvalidConfig) {
+		t.Errorf("a non-pointer: %v", err)
 	}
 }

@@ -44,16 +44,14 @@ const (
 	CodeUnknownFactory Code = "unknown_factory"
 )
 
-// Codes returns every code, Logto's first.
+// Codes returns every code, Logto's first, in the order of their
+// sentinels below (the one list of codes after the constants).
 func Codes() []Code {
-	return []Code{
-		CodeGeneral, CodeInvalidMetadata, CodeUnexpectedType, CodeInvalidConfigGuard,
-		CodeInvalidRequestParameters, CodeInsufficientRequestParameters, CodeInvalidConfig,
-		CodeInvalidCertificate, CodeInvalidResponse, CodeTemplateNotFound, CodeTemplateNotSupported,
-		CodeRateLimitExceeded, CodeUsageLimitExceeded, CodeNotImplemented, CodeSocialAuthCodeInvalid,
-		CodeSocialInvalidAccessToken, CodeSocialInvalidIDToken, CodeAuthorizationFailed,
-		CodeStateMismatch, CodeUnknownFactory,
+	out := make([]Code, len(sentinels))
+	for i, e := range sentinels {
+		out[i] = e.Code
 	}
+	return out
 }
 
 // HTTPStatus is the status a host answers with for this code, as Logto does:
@@ -121,11 +119,6 @@ type Error struct {
 	Fields FieldErrors
 	// Err is the underlying cause, if any.
 	Err error
-}
-
-// NewError returns an error with the code, step and message set.
-func NewError(code Code, step Step, message string) *Error {
-	return &Error{Code: code, Step: step, Message: message}
 }
 
 // Error implements error:
@@ -279,27 +272,37 @@ func (a *attributedError) As(target any) bool {
 
 // Sentinels, one per code, for errors.Is. Never modify them.
 var (
-	ErrGeneral                       = &Error{Code: CodeGeneral}
-	ErrInvalidMetadata               = &Error{Code: CodeInvalidMetadata}
-	ErrUnexpectedType                = &Error{Code: CodeUnexpectedType}
-	ErrInvalidConfigGuard            = &Error{Code: CodeInvalidConfigGuard}
-	ErrInvalidRequestParameters      = &Error{Code: CodeInvalidRequestParameters}
-	ErrInsufficientRequestParameters = &Error{Code: CodeInsufficientRequestParameters}
-	ErrInvalidConfig                 = &Error{Code: CodeInvalidConfig}
-	ErrInvalidCertificate            = &Error{Code: CodeInvalidCertificate}
-	ErrInvalidResponse               = &Error{Code: CodeInvalidResponse}
-	ErrTemplateNotFound              = &Error{Code: CodeTemplateNotFound}
-	ErrTemplateNotSupported          = &Error{Code: CodeTemplateNotSupported}
-	ErrRateLimitExceeded             = &Error{Code: CodeRateLimitExceeded}
-	ErrUsageLimitExceeded            = &Error{Code: CodeUsageLimitExceeded}
-	ErrNotImplemented                = &Error{Code: CodeNotImplemented}
-	ErrSocialAuthCodeInvalid         = &Error{Code: CodeSocialAuthCodeInvalid}
-	ErrSocialInvalidAccessToken      = &Error{Code: CodeSocialInvalidAccessToken}
-	ErrSocialInvalidIDToken          = &Error{Code: CodeSocialInvalidIDToken}
-	ErrAuthorizationFailed           = &Error{Code: CodeAuthorizationFailed}
-	ErrStateMismatch                 = &Error{Code: CodeStateMismatch}
-	ErrUnknownFactory                = &Error{Code: CodeUnknownFactory}
+	ErrGeneral                       = sentinel(CodeGeneral)
+	ErrInvalidMetadata               = sentinel(CodeInvalidMetadata)
+	ErrUnexpectedType                = sentinel(CodeUnexpectedType)
+	ErrInvalidConfigGuard            = sentinel(CodeInvalidConfigGuard)
+	ErrInvalidRequestParameters      = sentinel(CodeInvalidRequestParameters)
+	ErrInsufficientRequestParameters = sentinel(CodeInsufficientRequestParameters)
+	ErrInvalidConfig                 = sentinel(CodeInvalidConfig)
+	ErrInvalidCertificate            = sentinel(CodeInvalidCertificate)
+	ErrInvalidResponse               = sentinel(CodeInvalidResponse)
+	ErrTemplateNotFound              = sentinel(CodeTemplateNotFound)
+	ErrTemplateNotSupported          = sentinel(CodeTemplateNotSupported)
+	ErrRateLimitExceeded             = sentinel(CodeRateLimitExceeded)
+	ErrUsageLimitExceeded            = sentinel(CodeUsageLimitExceeded)
+	ErrNotImplemented                = sentinel(CodeNotImplemented)
+	ErrSocialAuthCodeInvalid         = sentinel(CodeSocialAuthCodeInvalid)
+	ErrSocialInvalidAccessToken      = sentinel(CodeSocialInvalidAccessToken)
+	ErrSocialInvalidIDToken          = sentinel(CodeSocialInvalidIDToken)
+	ErrAuthorizationFailed           = sentinel(CodeAuthorizationFailed)
+	ErrStateMismatch                 = sentinel(CodeStateMismatch)
+	ErrUnknownFactory                = sentinel(CodeUnknownFactory)
 )
+
+// sentinels holds the sentinels in declaration order (package variables
+// without dependencies between them are initialised in that order).
+var sentinels []*Error
+
+func sentinel(c Code) *Error {
+	e := &Error{Code: c}
+	sentinels = append(sentinels, e)
+	return e
+}
 
 // CodeOf returns the code of the first [*Error] in err's chain, or
 // [CodeGeneral] for any other non-nil error, or "" for nil.

@@ -226,3 +226,27 @@ func ExampleHTTPStatus() {
 	// invalid_config 400
 	// general 500
 }
+
+// A connector's typed constructor checks a config built in Go with
+// ValidateConfig: the same tags, defaults and JSON paths as a decoded
+// JSON config.
+func ExampleValidateConfig() {
+	type Config struct {
+		ClientID string `json:"clientId" validate:"required"`
+		Scope    string `json:"scope" default:"profile"`
+		Endpoint string `json:"endpoint" validate:"omitempty,endpoint"`
+	}
+	cfg := Config{Endpoint: "http://idp.example/token"}
+	err := connector.ValidateConfig(&cfg)
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		for _, f := range ce.Fields {
+			fmt.Println(f)
+		}
+	}
+	fmt.Println("scope:", cfg.Scope)
+	// Output:
+	// clientId: is required
+	// endpoint: must use https (plain http is allowed only for loopback hosts)
+	// scope: profile
+}

@@ -3,6 +3,7 @@ package connector_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -52,11 +53,11 @@ func TestDecodeConfigEmbeddedAndMoreTags(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", p, got[p], msg)
 		}
 	}
-	if fe := connector.ValidateStruct(&cfg); len(fe) == 0 {
-		t.Error("ValidateStruct found nothing")
+	if err := connector.ValidateConfig(&cfg); !errors.Is(err, connector.ErrInvalidConfig) {
+		t.Errorf("ValidateConfig = %v, want invalid_config", err)
 	}
-	if fe := connector.ValidateStruct(&base{ClientID: "x"}); fe != nil {
-		t.Errorf("ValidateStruct(valid) = %v", fe)
+	if err := connector.ValidateConfig(&base{ClientID: "x"}); err != nil {
+		t.Errorf("ValidateConfig(valid) = %v", err)
 	}
 	schema := string(connector.ConfigSchema(embedding{internal: "x"}, ""))
 	for _, want := range []string{`"clientId"`, `"NoTag"`, `"pattern"`, `"format":"uri"`, `"maxItems":2`} {
@@ -73,7 +74,7 @@ func TestLogValues(t *testing.T) {
 	var buf bytes.Buffer
 	o, _ := connector.ResolveOptions(connector.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))), connector.WithInstanceID("my-kakao"))
 	l := o.ScopedLogger("kakao-universal")
-	err := connector.NewError(connector.CodeGeneral, connector.StepUserInfo, "provider failed")
+	err := &connector.Error{Code: connector.CodeGeneral, Step: connector.StepUserInfo, Message: "provider failed"}
 	err.Status, err.Retryable, err.ProviderCode, err.Err = 503, true, "busy", json.Unmarshal([]byte("{"), new(any))
 	l.Info("sign-in failed", "err", err,
 		"flow", connector.FlowState{State: "s", CodeVerifier: "VERIFIER"},

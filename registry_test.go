@@ -306,7 +306,7 @@ func TestRestrictAndAttribute(t *testing.T) {
 
 func TestNewFactoryNeverReturnsTypedNil(t *testing.T) {
 	f := connector.NewFactory(echoMetadata(), func(json.RawMessage, ...connector.Option) (*echoSender, error) {
-		return nil, connector.NewError(connector.CodeInvalidConfig, connector.StepConfig, "bad")
+		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepConfig, Message: "bad"}
 	})
 	c, err := f.Open(nil)
 	if c != nil || !errors.Is(err, connector.ErrInvalidConfig) {

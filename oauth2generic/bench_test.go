@@ -59,7 +59,7 @@ const (
 // check, code exchange with PKCE, userinfo fetch and profile mapping.
 func BenchmarkUserInfo(b *testing.B) {
 	client := &http.Client{Transport: fixedTransport{benchToken, benchUser}}
-	c, err := New(json.RawMessage(`{"authorizationEndpoint":"https://github.example/login/oauth/authorize",
+	c, err := Open(json.RawMessage(`{"authorizationEndpoint":"https://github.example/login/oauth/authorize",
 		"tokenEndpoint":"`+benchTokenURL+`","userInfoEndpoint":"`+benchUserURL+`",
 		"clientId":"Iv1.8a61f9b3a7aba766","clientSecret":"1f0f5d3c1e2a4b6c8d9e0f1a2b3c4d5e6f7a8b9c",
 		"profileMap":{"avatar":"avatar_url"}}`), connector.WithHTTPClient(client))

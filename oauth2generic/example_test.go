@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/oauth2generic"
+	"github.com/connectorkit/connector/profilemap"
 )
 
 // A config exactly as pasted into Logto's console for a GitHub-like provider.
@@ -73,9 +74,29 @@ func Example() {
 	// github 583231 The Octocat octocat@example.com true
 }
 
+// A Go host builds the config in Go: zero fields take their defaults
+// (client_secret_post, PKCE on, profileMap's own names).
+func ExampleNew() {
+	c, err := oauth2generic.New(oauth2generic.Config{
+		AuthorizationEndpoint: "https://provider.example/authorize",
+		TokenEndpoint:         "https://provider.example/token",
+		UserInfoEndpoint:      "https://provider.example/user",
+		ClientID:              "my-client-id",
+		ClientSecret:          "my-client-secret",
+		Scope:                 "read:user user:email",
+		ProfileMap:            profilemap.Map{Name: "login", EmailVerified: "email_verified"},
+	}, connector.WithTarget("github"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c)
+	// Output: oauth2 connector{ID:"oauth2" Target:"github" ClientID:"my-client-id" Scope:"read:user user:email"}
+}
+
 // Every invalid field is reported at once, with its JSON path.
-func ExampleNew_invalidConfig() {
-	_, err := oauth2generic.New(json.RawMessage(`{
+func ExampleOpen_invalidConfig() {
+	_, err := oauth2generic.Open(json.RawMessage(`{
 	  "authorizationEndpoint": "http://provider.example/authorize",
 	  "tokenEndpoint": "https://provider.example/token",
 	  "userInfoEndpoint": "https://provider.example/user",
@@ -97,7 +118,7 @@ func ExampleNew_invalidConfig() {
 
 // A wrong state on the callback is refused before any request is made.
 func ExampleConnector_UserInfo_stateMismatch() {
-	c, _ := oauth2generic.New(json.RawMessage(logtoConfig), connector.WithHTTPClient(mockProvider()))
+	c, _ := oauth2generic.Open(json.RawMessage(logtoConfig), connector.WithHTTPClient(mockProvider()))
 	auth, _ := c.AuthorizationURL(context.Background(), connector.AuthRequest{RedirectURI: "https://app.example/callback"})
 	_, err := c.UserInfo(context.Background(), connector.Callback{
 		Params: url.Values{"code": {"c0de"}, "state": {"forged"}}, Flow: auth.Flow})
@@ -110,7 +131,7 @@ func ExampleConnector_Refresh() {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, "https://provider.example/login/oauth/access_token",
 		httpmock.NewStringResponder(200, `{"access_token":"new","refresh_token":"rotated","expires_in":3600}`))
-	c, _ := oauth2generic.New(json.RawMessage(logtoConfig), connector.WithHTTPClient(&http.Client{Transport: mt}),
+	c, _ := oauth2generic.Open(json.RawMessage(logtoConfig), connector.WithHTTPClient(&http.Client{Transport: mt}),
 		connector.WithClock(func() time.Time { return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }))
 	tok, err := c.Refresh(context.Background(), "stored-refresh-token")
 	fmt.Println(tok, err)

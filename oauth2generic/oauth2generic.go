@@ -19,18 +19,18 @@
 package oauth2generic
 
 import (
-	"context"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode"
+
+	"golang.org/x/oauth2"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/oauthflow"
@@ -46,9 +46,9 @@ const DefaultTarget = "oauth2"
 
 // Endpoint names for [connector.WithEndpoint].
 const (
-	EndpointAuthorization = "authorization"
-	EndpointToken         = "token"
-	EndpointUserInfo      = "userinfo"
+	EndpointAuthorization = oauthflow.EndpointAuthorization
+	EndpointToken         = oauthflow.EndpointToken
+	EndpointUserInfo      = oauthflow.EndpointUserInfo
 )
 
 // Config is the connector's JSON config: Logto's oauth2 fields, plus
@@ -135,48 +135,54 @@ func snakeCase(s string) string {
 	return b.String()
 }
 
-// Connector is an oauth2 connector instance. It is immutable and safe for
-// concurrent use.
-type Connector struct {
-	meta   connector.Metadata
-	engine *oauthflow.Engine
-	mapper *profilemap.Mapper
-	log    *slog.Logger
-}
+// Connector is an oauth2 connector instance: the shared OAuth 2.0 social
+// connector over the configured endpoints, client authentication and
+// profile map. It implements [connector.Social] (the authorization URL
+// carries response_type=code, client_id, redirect_uri, state, scope, the
+// PKCE challenge and customConfig; the callback is checked, the code
+// exchanged, the userinfo document fetched and mapped) and
+// [connector.Refresher]. It is immutable and safe for concurrent use.
+type Connector struct{ *social }
+
+type social = oauthflow.Social
 
 var (
 	_ connector.Social    = (*Connector)(nil)
 	_ connector.Refresher = (*Connector)(nil)
 )
 
-// New opens a connector from its JSON config. Every invalid field is
-// reported at once in an invalid_config [*connector.Error]; unknown fields
-// are refused.
-func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
+// New validates cfg and returns a connector: the constructor for Go hosts.
+// Every invalid field is reported at once in an invalid_config
+// [*connector.Error] naming its JSON path. A zero field takes its default,
+// as an absent JSON key does (in profileMap too: the Go form has no way to
+// say "map nothing"; use JSON's "" for that). It makes no network call.
+//
+// Options: [connector.WithHTTPClient], [connector.WithLogger],
+// [connector.WithClock], [connector.WithInstanceID], [connector.WithTarget]
+// (oauth2 is a standard connector), and [connector.WithEndpoint] with
+// [EndpointAuthorization], [EndpointToken] or [EndpointUserInfo].
+func New(cfg Config, opts ...connector.Option) (*Connector, error) {
 	o, err := connector.ResolveOptions(opts...)
+	if err == nil {
+		err = connector.ValidateConfig(&cfg)
+	}
 	if err != nil {
-		return nil, connector.Attribute(err, FactoryID)
+		return nil, connector.Attribute(err, o.ConnectorID(FactoryID))
 	}
-	id := o.ConnectorID(FactoryID)
-	if err := o.Restrict(FactoryID, true, EndpointAuthorization, EndpointToken, EndpointUserInfo); err != nil {
-		return nil, err
-	}
-	var cfg Config
-	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		return nil, connector.Attribute(err, id)
-	}
+	return build(cfg, o)
+}
+
+// build makes a connector from a valid config.
+func build(cfg Config, o connector.Options) (*Connector, error) {
 	mapper, err := profilemap.CompileConfig(cfg.ProfileMap)
 	if err != nil {
-		return nil, connector.Attribute(err, id)
+		return nil, connector.Attribute(err, o.ConnectorID(FactoryID))
 	}
-	log := o.ScopedLogger(FactoryID)
-
 	var authParams, tokenParams url.Values
 	scope := cfg.Scope
 	for _, k := range sortedKeys(cfg.CustomConfig) {
 		v := cfg.CustomConfig[k]
 		if k == "scope" {
-			// Only when scope is unset (CheckConfig): the default scope.
 			scope = v
 		} else {
 			if authParams == nil {
@@ -189,7 +195,7 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 		}
 		tokenParams.Set(k, v)
 		if sc := snakeCase(k); sc != k {
-			log.Warn("customConfig key is sent as written; Logto would send it snake_cased", "key", k, "logto_key", sc)
+			o.ScopedLogger(FactoryID).Warn("customConfig key is sent as written; Logto would send it snake_cased", "key", k, "logto_key", sc)
 		}
 	}
 	format := oauthflow.FormatAuto
@@ -199,74 +205,42 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	case "query-string":
 		format = oauthflow.FormatForm
 	}
-	engine, err := oauthflow.New(oauthflow.Config{
-		ConnectorID:         id,
-		ClientID:            cfg.ClientID,
-		ClientSecret:        cfg.ClientSecret,
-		AuthURL:             o.Endpoint(EndpointAuthorization, cfg.AuthorizationEndpoint),
-		TokenURL:            o.Endpoint(EndpointToken, cfg.TokenEndpoint),
-		UserInfoURL:         o.Endpoint(EndpointUserInfo, cfg.UserInfoEndpoint),
+	s, err := oauthflow.Open(oauthflow.Provider{
+		FactoryID:           FactoryID,
+		Metadata:            metadata,
+		Standard:            true,
+		Endpoint:            oauth2.Endpoint{AuthURL: cfg.AuthorizationEndpoint, TokenURL: cfg.TokenEndpoint},
+		UserInfoURL:         cfg.UserInfoEndpoint,
 		AuthMethod:          oauthflow.AuthMethod(cfg.TokenEndpointAuthMethod),
 		JWTAlgorithm:        cfg.ClientSecretJWTSigningAlgorithm,
-		Scope:               scope,
 		PKCE:                !cfg.DisablePKCE,
+		Scope:               oauthflow.ScopeRule{AsWritten: true},
 		AuthParams:          authParams,
 		TokenParams:         tokenParams,
 		TokenResponseFormat: format,
-		HTTPClient:          o.HTTPClient,
-		Logger:              log,
-		Now:                 o.Now,
-	})
+		MapProfile:          mapper.Apply,
+	}, oauthflow.Client{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scope: scope}, o)
 	if err != nil {
 		return nil, err
 	}
-	meta := metadata()
-	if o.Target != "" {
-		meta.Target = o.Target
+	return &Connector{s}, nil
+}
+
+// Open decodes and validates a JSON config (Logto's oauth2 config,
+// compatible) and builds the connector as [New] does, keeping JSON's
+// meaning of an empty profileMap path ("map nothing"). Unknown fields are
+// refused.
+func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
+	var cfg Config
+	o, err := connector.ResolveOptions(opts...)
+	if err == nil {
+		err = connector.DecodeConfig(raw, &cfg)
 	}
-	return &Connector{meta: meta, engine: engine, mapper: mapper, log: log}, nil
-}
-
-// Metadata implements [connector.Connector]; Target is the instance's.
-// The maps and schema are copies the caller may keep.
-func (c *Connector) Metadata() connector.Metadata {
-	m := metadata()
-	m.Target = c.meta.Target
-	return m
-}
-
-// AuthorizationURL implements [connector.Social]: the provider URL with
-// response_type=code, client_id, redirect_uri, state, scope, the PKCE
-// challenge and customConfig, and the flow state to keep.
-func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
-	return c.engine.Authorize(ctx, req)
-}
-
-// UserInfo implements [connector.Social]: it checks the callback (provider
-// error, state, code), exchanges the code, fetches the userinfo document and
-// maps it with the profile map. The provider tokens are included when
-// cb.WantTokens is set.
-func (c *Connector) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	info, err := c.engine.SignIn(ctx, cb, c.mapper.Apply)
 	if err != nil {
-		return nil, err
+		return nil, connector.Attribute(err, o.ConnectorID(FactoryID))
 	}
-	return info, nil
+	return build(cfg, o)
 }
-
-// Refresh implements [connector.Refresher] with the token endpoint's
-// refresh_token grant.
-func (c *Connector) Refresh(ctx context.Context, refreshToken string) (*connector.Tokens, error) {
-	return c.engine.Refresh(ctx, refreshToken)
-}
-
-// String describes the connector without its secret.
-func (c *Connector) String() string {
-	return fmt.Sprintf("oauth2generic.Connector{Target:%q Engine:%s}", c.meta.Target, c.engine)
-}
-
-// GoString is like String.
-func (c *Connector) GoString() string { return c.String() }
 
 //go:embed logo.svg
 var logoSVG []byte
@@ -299,7 +273,7 @@ func metadata() connector.Metadata {
 
 // Factory returns the oauth2 factory for a [connector.Registry].
 func Factory() connector.Factory {
-	return connector.NewFactory(metadata(), New)
+	return connector.NewFactory(metadata(), Open)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

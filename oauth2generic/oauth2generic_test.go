@@ -107,7 +107,7 @@ const (
 
 func open(t *testing.T, raw json.RawMessage, p *provider, opts ...connector.Option) *Connector {
 	t.Helper()
-	c, err := New(raw, append([]connector.Option{connector.WithHTTPClient(p.client)}, opts...)...)
+	c, err := Open(raw, append([]connector.Option{connector.WithHTTPClient(p.client)}, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -239,7 +239,7 @@ func TestConfigValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := New(tt.raw)
+			_, err := Open(tt.raw)
 			var ce *connector.Error
 			if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig {
 				t.Fatalf("got %v, want invalid_config", err)
@@ -310,7 +310,7 @@ func TestLogtoConfigsOpen(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := New(json.RawMessage(tt.raw))
+			c, err := Open(json.RawMessage(tt.raw))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -322,7 +322,7 @@ func TestLogtoConfigsOpen(t *testing.T) {
 	}
 	t.Run("customConfig scope becomes the scope", func(t *testing.T) {
 		t.Parallel()
-		c, _ := New(json.RawMessage(tests[2].raw))
+		c, _ := Open(json.RawMessage(tests[2].raw))
 		auth, _ := c.AuthorizationURL(context.Background(), connector.AuthRequest{RedirectURI: redirectURI})
 		if u, _ := url.Parse(auth.URL); u.Query().Get("scope") != "openid" {
 			t.Errorf("URL = %s", auth.URL)
@@ -519,7 +519,7 @@ func TestEndpointOverrides(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, local+"/token", jsonResponder(200, tokenJSON))
 	mt.RegisterResponder(http.MethodGet, local+"/me", jsonResponder(200, userJSON))
-	c, err := New(config(nil), connector.WithHTTPClient(&http.Client{Transport: mt}),
+	c, err := Open(config(nil), connector.WithHTTPClient(&http.Client{Transport: mt}),
 		connector.WithEndpoint(EndpointAuthorization, local+"/auth"), connector.WithEndpoint(EndpointToken, local+"/token"),
 		connector.WithEndpoint(EndpointUserInfo, local+"/me"))
 	if err != nil {
@@ -536,7 +536,7 @@ func TestEndpointOverrides(t *testing.T) {
 
 func TestAuthorizationURLErrors(t *testing.T) {
 	t.Parallel()
-	c, _ := New(config(nil))
+	c, _ := Open(config(nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := c.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: redirectURI}); !errors.Is(err, context.Canceled) {
@@ -549,12 +549,12 @@ func TestAuthorizationURLErrors(t *testing.T) {
 
 func TestPrintingHidesSecrets(t *testing.T) {
 	t.Parallel()
-	c, err := New(config(nil))
+	c, err := Open(config(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	_, _ = New(config(map[string]any{"customConfig": map[string]any{"accessType": "offline"}}),
+	_, _ = Open(config(map[string]any{"customConfig": map[string]any{"accessType": "offline"}}),
 		connector.WithLogger(slogTo(&logs)))
 	for _, out := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), logs.String()} {
 		if strings.Contains(out, secret) {

@@ -53,20 +53,13 @@ func ExampleMapper_Apply_wrongType() {
 	// Output: userinfo: invalid_response: userinfo field at path "email" must be a string, got a number (12345)
 }
 
-// gjson queries come for free: the first element matching a condition.
-func ExampleCompilePath() {
-	p, err := profilemap.CompilePath("emails.#(primary==true).value")
+// A query picks the first element of an array that matches a condition.
+func ExampleMap_query() {
+	m, err := profilemap.Compile(profilemap.Map{Email: "emails.#(primary==true).value", EmailVerified: "emails.#(primary==true).verified"})
 	if err != nil {
 		panic(err)
 	}
-	email, _ := p.Str([]byte(`{"emails":[{"value":"old@example.com"},{"value":"new@example.com","primary":true}]}`))
-	fmt.Println(email)
-	// Output: new@example.com
-}
-
-// ID reads an exact decimal ID without a full Map (Kakao's 64-bit IDs).
-func ExampleID() {
-	id, err := profilemap.ID([]byte(`{"id":9223372036854775807}`), "id")
-	fmt.Println(id, err)
-	// Output: 9223372036854775807 <nil>
+	info, _ := m.Apply([]byte(`{"id":9223372036854775807,"emails":[{"value":"old@example.com"},{"value":"new@example.com","primary":true,"verified":true}]}`))
+	fmt.Println(info.ID, info.Email, info.EmailVerified)
+	// Output: 9223372036854775807 new@example.com true
 }

@@ -55,8 +55,8 @@ type Map struct {
 
 // Mapper is a compiled [Map]. It is immutable and safe for concurrent use.
 type Mapper struct {
-	id, email, phone, name, avatar Path
-	emailVerified, phoneVerified   Path
+	id, email, phone, name, avatar jsonPath
+	emailVerified, phoneVerified   jsonPath
 }
 
 // Compile checks every path of m (defaults applied) and returns the mapper.
@@ -76,14 +76,14 @@ func compile(m Map, defaults bool) (*Mapper, error) {
 	if !defaults && m.ID == "" {
 		fe = append(fe, connector.FieldError{Path: "profileMap.id", Message: "must be a non-empty path"})
 	}
-	compile := func(key, p, def string) Path {
+	compile := func(key, p, def string) jsonPath {
 		if p == "" && defaults {
 			p = def
 		}
 		if p == "" {
-			return Path{}
+			return jsonPath{}
 		}
-		cp, err := CompilePath(p)
+		cp, err := compilePath(p)
 		if err != nil {
 			fe = append(fe, connector.FieldError{Path: "profileMap." + key, Message: err.Error()})
 		}
@@ -132,7 +132,7 @@ func (m *Mapper) Apply(doc []byte) (*connector.UserInfo, error) {
 	}
 	info := &connector.UserInfo{ID: id, Raw: doc}
 	fields := [...]struct {
-		p   *Path
+		p   *jsonPath
 		dst *string
 	}{{&m.email, &info.Email}, {&m.phone, &info.Phone}, {&m.name, &info.Name}, {&m.avatar, &info.Avatar}}
 	for _, f := range fields {
@@ -167,42 +167,32 @@ func invalid(msg string) *connector.Error {
 
 // Path is one compiled path. The zero Path maps nothing: its readers report
 // the value as absent.
-type Path struct {
+type jsonPath struct {
 	src  string // as written
 	expr string // gjson syntax
 }
 
-// CompilePath checks p and converts Logto's bracket indexes ("a[0].b") to
+// compilePath checks p and converts Logto's bracket indexes ("a[0].b") to
 // gjson's form ("a.0.b").
-func CompilePath(p string) (Path, error) {
+func compilePath(p string) (jsonPath, error) {
 	if strings.TrimSpace(p) == "" {
-		return Path{}, fmt.Errorf("must be a non-empty path")
+		return jsonPath{}, fmt.Errorf("must be a non-empty path")
 	}
 	if strings.TrimSpace(p) != p {
-		return Path{}, fmt.Errorf("must not start or end with spaces")
+		return jsonPath{}, fmt.Errorf("must not start or end with spaces")
 	}
 	expr, err := toGJSON(p)
 	if err != nil {
-		return Path{}, err
+		return jsonPath{}, err
 	}
-	return Path{src: p, expr: expr}, nil
-}
-
-// MustCompilePath is CompilePath for paths written in code; it panics on an
-// invalid path.
-func MustCompilePath(p string) Path {
-	cp, err := CompilePath(p)
-	if err != nil {
-		panic("profilemap: " + p + ": " + err.Error())
-	}
-	return cp
+	return jsonPath{src: p, expr: expr}, nil
 }
 
 // String returns the path as written.
-func (p Path) String() string { return p.src }
+func (p jsonPath) String() string { return p.src }
 
 // IsZero reports whether p maps nothing.
-func (p Path) IsZero() bool { return p.expr == "" }
+func (p jsonPath) IsZero() bool { return p.expr == "" }
 
 // toGJSON validates p and rewrites it in gjson's syntax. A path is keys
 // separated by dots, with Logto's bracket indexes ("a[0].b" becomes
@@ -368,7 +358,7 @@ func isNumber(s string) bool {
 	return err == nil && strings.Trim(s, "+-0123456789.eE") == ""
 }
 
-func (p Path) get(s string) gjson.Result {
+func (p jsonPath) get(s string) gjson.Result {
 	if p.expr == "" {
 		return gjson.Result{}
 	}
@@ -377,7 +367,7 @@ func (p Path) get(s string) gjson.Result {
 
 // id reads an ID: a non-empty string, or an integer kept as its exact
 // decimal text.
-func (p Path) id(s string) (string, error) {
+func (p jsonPath) id(s string) (string, error) {
 	r := p.get(s)
 	switch r.Type {
 	case gjson.String:
@@ -399,7 +389,7 @@ func (p Path) id(s string) (string, error) {
 }
 
 // str reads an optional string; null and missing are "".
-func (p Path) str(s string) (string, error) {
+func (p jsonPath) str(s string) (string, error) {
 	r := p.get(s)
 	switch r.Type {
 	case gjson.String:
@@ -412,7 +402,7 @@ func (p Path) str(s string) (string, error) {
 
 // boolean reads an optional flag: true, false, or the strings "true" and
 // "false" (Apple sends either); null and missing are false.
-func (p Path) boolean(s string) (bool, error) {
+func (p jsonPath) boolean(s string) (bool, error) {
 	r := p.get(s)
 	switch r.Type {
 	case gjson.True:
@@ -429,44 +419,6 @@ func (p Path) boolean(s string) (bool, error) {
 		return false, invalid(fmt.Sprintf("userinfo flag at path %q must be a boolean, got the string %q", p.src, clip(r.Str)))
 	}
 	return false, invalid(fmt.Sprintf("userinfo flag at path %q must be a boolean, got %s", p.src, kind(r)))
-}
-
-// ID reads the ID at p in doc, a JSON document: a non-empty string, or an
-// integer as its exact decimal text (a 64-bit ID survives). Errors are
-// invalid_response.
-func (p Path) ID(doc []byte) (string, error) {
-	if err := jsonx.Check(doc); err != nil {
-		return "", invalid("userinfo response " + err.Error())
-	}
-	return p.id(string(doc))
-}
-
-// Str reads the optional string at p in doc ("" when missing or null).
-func (p Path) Str(doc []byte) (string, error) {
-	if err := jsonx.Check(doc); err != nil {
-		return "", invalid("userinfo response " + err.Error())
-	}
-	return p.str(string(doc))
-}
-
-// Bool reads the optional flag at p in doc (true, false, "true", "false";
-// false when missing or null).
-func (p Path) Bool(doc []byte) (bool, error) {
-	if err := jsonx.Check(doc); err != nil {
-		return false, invalid("userinfo response " + err.Error())
-	}
-	return p.boolean(string(doc))
-}
-
-// ID reads the ID at path in doc, as [Path.ID]; an invalid path is an
-// invalid_config error.
-func ID(doc []byte, path string) (string, error) {
-	p, err := CompilePath(path)
-	if err != nil {
-		return "", &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepConfig,
-			Message: fmt.Sprintf("path %q %s", path, err.Error())}
-	}
-	return p.ID(doc)
 }
 
 func kind(r gjson.Result) string {
@@ -492,10 +444,3 @@ func clip(s string) string {
 	}
 	return s
 }
-
-// ValidJSON reports whether doc is one valid JSON value nested at most
-// 512 levels deep (gjson, which reads the paths, recurses without a limit).
-func ValidJSON(doc []byte) bool { return jsonx.Valid(doc) }
-
-// ValidObject is ValidJSON for a document that must be a JSON object.
-func ValidObject(doc []byte) bool { return jsonx.ValidObject(doc) }

@@ -318,7 +318,7 @@ func TestBracketPaths(t *testing.T) {
 		`a.#(b%"x*").c`:   `a.#(b%"x*").c`,
 	}
 	for in, want := range tests {
-		p, err := CompilePath(in)
+		p, err := compilePath(in)
 		if err != nil {
 			t.Errorf("%s: %v", in, err)
 			continue
@@ -329,75 +329,11 @@ func TestBracketPaths(t *testing.T) {
 	}
 }
 
-func TestPathReaders(t *testing.T) {
-	t.Parallel()
-	doc := []byte(kakaoUser)
-	id, err := ID(doc, "id")
-	if err != nil || id != "9223372036854775807" {
-		t.Errorf("ID = %q, %v", id, err)
-	}
-	if _, err := ID(doc, "a..b"); !errors.Is(err, connector.ErrInvalidConfig) {
-		t.Errorf("bad path: %v", err)
-	}
-	if _, err := ID([]byte("{"), "id"); !errors.Is(err, connector.ErrInvalidResponse) {
-		t.Errorf("bad doc: %v", err)
-	}
-	email, err := MustCompilePath("kakao_account.email").Str(doc)
-	if err != nil || email != "sample@sample.com" {
-		t.Errorf("Str = %q, %v", email, err)
-	}
-	if _, err := MustCompilePath("id").Str(doc); err == nil {
-		t.Error("Str of a number succeeded")
-	}
-	if _, err := MustCompilePath("id").Str([]byte("nope")); err == nil {
-		t.Error("Str of a bad doc succeeded")
-	}
-	ok, err := MustCompilePath("kakao_account.is_email_valid").Bool(doc)
-	if err != nil || !ok {
-		t.Errorf("Bool = %t, %v", ok, err)
-	}
-	if _, err := MustCompilePath("id").Bool([]byte("nope")); err == nil {
-		t.Error("Bool of a bad doc succeeded")
-	}
-	var zero Path
-	if !zero.IsZero() || MustCompilePath("a").IsZero() {
-		t.Error("IsZero is wrong")
-	}
-	if v, err := zero.Bool(doc); v || err != nil {
-		t.Error("zero path reads a value")
-	}
-	defer func() {
-		if recover() == nil {
-			t.Error("MustCompilePath did not panic on a bad path")
-		}
-	}()
-	MustCompilePath("a..b")
-}
-
 func TestMapperString(t *testing.T) {
 	t.Parallel()
 	m, _ := Compile(Map{ID: "sub", EmailVerified: "email_verified"})
 	s := m.String()
 	if !strings.Contains(s, `id:"sub"`) || !strings.Contains(s, `emailVerified:"email_verified"`) || !strings.Contains(s, `name:"name"`) {
 		t.Errorf("String = %s", s)
-	}
-}
-
-func TestValidJSON(t *testing.T) {
-	t.Parallel()
-	for doc, want := range map[string]bool{
-		`{"a":"[[[["}`: true,
-		`{"a":"\"[["}`: true,
-		strings.Repeat("[", 512) + strings.Repeat("]", 512): true,
-		strings.Repeat("[", 513) + strings.Repeat("]", 513): false,
-		`{"a":1} x`: false,
-		`"str"`:     true,
-	} {
-		if got := ValidJSON([]byte(doc)); got != want {
-			t.Errorf("ValidJSON(%.40s) = %t", doc, got)
-		}
-	}
-	if ValidObject([]byte(`"str"`)) || !ValidObject([]byte(" \n{}")) || ValidObject(nil) {
-		t.Error("ValidObject is wrong")
 	}
 }

@@ -188,16 +188,6 @@ var reserved = map[string]bool{
 // that extra parameters may not override.
 func IsReserved(name string) bool { return reserved[name] }
 
-// ReservedParams returns the reserved parameter names, sorted.
-func ReservedParams() []string {
-	out := make([]string, 0, len(reserved))
-	for k := range reserved {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
 const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 // Engine runs authorization-code flows for one client. It holds no per-flow

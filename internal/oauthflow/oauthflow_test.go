@@ -84,9 +84,6 @@ func TestNewDefaults(t *testing.T) {
 	if !IsReserved("state") || IsReserved("prompt") {
 		t.Error("IsReserved is wrong")
 	}
-	if r := ReservedParams(); len(r) != len(reserved) || r[0] != "client_assertion" {
-		t.Errorf("ReservedParams = %v", r)
-	}
 }
 
 func TestAuthorizationURL(t *testing.T) {

@@ -5,7 +5,7 @@
 //
 //	p := providertest.New(t)
 //	p.On("POST", tokenURL, 200, `{"access_token":"at"}`)
-//	c, _ := kakao.New(cfg, connector.WithHTTPClient(p.Client))
+//	c, _ := kakao.Open(cfg, connector.WithHTTPClient(p.Client))
 //	// ... sign in, then:
 //	form := p.Requests()[0].Form
 //

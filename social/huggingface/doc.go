@@ -7,13 +7,14 @@
 // The config is Logto's, so a config copied from a Logto console opens
 // unchanged:
 //
-//	c, err := huggingface.New(json.RawMessage(`{"clientId":"<client ID>","clientSecret":"<app secret>","scope":"openid profile email"}`),
+//	c, err := huggingface.New(huggingface.Config{ClientID: "<client ID>", ClientSecret: "<app secret>", Scope: "openid profile email"},
 //		connector.WithHTTPClient(client))
 //	auth, err := c.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: "https://id.example.com/callback/huggingface"})
 //	// keep auth.Flow (it holds the PKCE verifier) with the browser session, redirect to auth.URL; on the callback:
 //	info, err := c.UserInfo(ctx, connector.Callback{Params: r.URL.Query(), Flow: flow})
 //
-// Or register [Factory] in a [connector.Registry] and open it by ID.
+// A JSON config (the one a Logto console shows) opens with [Open], or
+// through [Factory] in a [connector.Registry], by ID.
 //
 // # Setting up the Hugging Face OAuth app
 //

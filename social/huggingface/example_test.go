@@ -31,7 +31,7 @@ func mockHuggingFace() *http.Client {
 // A whole sign-in: the authorization URL, then the callback.
 func Example() {
 	ctx := context.Background()
-	c, err := huggingface.New(json.RawMessage(`{"clientId":"my-client-id","clientSecret":"my-app-secret","scope":"profile email"}`),
+	c, err := huggingface.New(huggingface.Config{ClientID: "my-client-id", ClientSecret: "my-app-secret", Scope: "profile email"},
 		connector.WithHTTPClient(mockHuggingFace()))
 	if err != nil {
 		fmt.Println(err)
@@ -61,13 +61,27 @@ func Example() {
 	// email: jane@example.com verified: true
 }
 
+// A Go host builds the config in Go; every problem is named by its JSON
+// path, as for a JSON config.
 func ExampleNew() {
-	_, err := huggingface.New(json.RawMessage(`{"clientId":"my-client-id"}`))
+	_, err := huggingface.New(huggingface.Config{ClientID: "my-client-id"})
 	var ce *connector.Error
 	if errors.As(err, &ce) {
 		fmt.Println(ce.Code, ce.Fields)
 	}
 	// Output: invalid_config clientSecret: is required
+}
+
+// A config pasted from a Logto console opens unchanged; the scope defaults
+// to profile.
+func ExampleOpen() {
+	c, err := huggingface.Open(json.RawMessage(`{"clientId":"my-client-id","clientSecret":"my-app-secret"}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c)
+	// Output: huggingface-universal connector{ID:"huggingface-universal" Target:"huggingface" ClientID:"my-client-id" Scope:"profile"}
 }
 
 func ExampleFactory() {
@@ -87,7 +101,7 @@ func ExampleFactory() {
 }
 
 func ExampleConnector_AuthorizationURL() {
-	c, err := huggingface.New(json.RawMessage(`{"clientId":"my-client-id","clientSecret":"my-app-secret"}`))
+	c, err := huggingface.Open(json.RawMessage(`{"clientId":"my-client-id","clientSecret":"my-app-secret"}`))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -113,7 +127,7 @@ func ExampleConnector_AuthorizationURL() {
 }
 
 func ExampleConnector_UserInfo() {
-	c, err := huggingface.New(json.RawMessage(`{"clientId":"my-client-id","clientSecret":"my-app-secret"}`),
+	c, err := huggingface.Open(json.RawMessage(`{"clientId":"my-client-id","clientSecret":"my-app-secret"}`),
 		connector.WithHTTPClient(mockHuggingFace()))
 	if err != nil {
 		fmt.Println(err)
@@ -140,7 +154,7 @@ func ExampleConnector_UserInfo() {
 
 func ExampleConnector_Refresh() {
 	now := func() time.Time { return time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC) }
-	c, err := huggingface.New(json.RawMessage(`{"clientId":"my-client-id","clientSecret":"my-app-secret"}`),
+	c, err := huggingface.Open(json.RawMessage(`{"clientId":"my-client-id","clientSecret":"my-app-secret"}`),
 		connector.WithHTTPClient(mockHuggingFace()), connector.WithClock(now))
 	if err != nil {
 		fmt.Println(err)

@@ -2,13 +2,13 @@ package huggingface
 
 import (
 	"bytes"
-	"context"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
+
+	"golang.org/x/oauth2"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/oauthflow"
@@ -25,9 +25,9 @@ const (
 
 // Endpoint names understood by [connector.WithEndpoint].
 const (
-	EndpointAuthorization = "authorization"
-	EndpointToken         = "token"
-	EndpointUserInfo      = "userinfo"
+	EndpointAuthorization = oauthflow.EndpointAuthorization
+	EndpointToken         = oauthflow.EndpointToken
+	EndpointUserInfo      = oauthflow.EndpointUserInfo
 )
 
 // FactoryID is the factory ID (Logto's), and Target the identity-provider
@@ -63,13 +63,13 @@ type Config struct {
 // credentials, and every scope a valid OAuth scope token.
 func (c *Config) CheckConfig() connector.FieldErrors {
 	var fe connector.FieldErrors
-	if strings.ContainsFunc(c.ClientID, isSpace) {
+	if strings.ContainsFunc(c.ClientID, oauthflow.IsSpace) {
 		fe = append(fe, connector.FieldError{Path: "clientId", Message: "must not contain whitespace"})
 	}
-	if strings.ContainsFunc(c.ClientSecret.Reveal(), isSpace) {
+	if strings.ContainsFunc(c.ClientSecret.Reveal(), oauthflow.IsSpace) {
 		fe = append(fe, connector.FieldError{Path: "clientSecret", Message: "must not contain whitespace"})
 	}
-	if _, err := normalizeScope(c.Scope); err != nil {
+	if _, err := spec.Scope.Normalize(c.Scope); err != nil {
 		fe = append(fe, connector.FieldError{Path: "scope", Message: err.Error()})
 	}
 	return fe
@@ -83,20 +83,33 @@ func (c Config) String() string {
 // GoString is like String.
 func (c Config) GoString() string { return c.String() }
 
-// Connector signs people in with Hugging Face. It is immutable and safe for
-// concurrent use; build it with [New] or through [Factory].
-type Connector struct {
-	id       string
-	clientID string
-	scope    string
-	engine   *oauthflow.Engine
-	log      *slog.Logger
-}
+// Connector signs people in with Hugging Face: the shared OAuth 2.0 social
+// connector over Hugging Face's endpoints, with the client credentials in
+// an HTTP Basic header, an S256 PKCE challenge, and the mapping of
+// /oauth/userinfo (see the package documentation). It implements
+// [connector.Social] and [connector.Refresher], and is immutable and safe
+// for concurrent use. Build it with [New] or [Open].
+type Connector struct{ *social }
+
+type social = oauthflow.Social
 
 var (
 	_ connector.Social    = (*Connector)(nil)
 	_ connector.Refresher = (*Connector)(nil)
 )
+
+// spec is Hugging Face, as data for the engine. A request scope replaces
+// the configured one.
+var spec = oauthflow.Provider{
+	FactoryID:   FactoryID,
+	Metadata:    Metadata,
+	Endpoint:    oauth2.Endpoint{AuthURL: AuthorizationURL, TokenURL: TokenURL},
+	UserInfoURL: UserInfoURL,
+	AuthMethod:  oauthflow.AuthClientSecretBasic,
+	PKCE:        true,
+	Scope:       oauthflow.ScopeRule{Separator: " ", Default: DefaultScope},
+	MapProfile:  mapProfile,
+}
 
 // Metadata describes the Hugging Face connector factory.
 func Metadata() connector.Metadata {
@@ -114,132 +127,36 @@ func Metadata() connector.Metadata {
 }
 
 // Factory returns the factory that registers Hugging Face in a
-// [connector.Registry].
-func Factory() connector.Factory {
-	return connector.NewFactory(Metadata(), New)
-}
+// [connector.Registry]: it opens JSON configs with [Open].
+func Factory() connector.Factory { return connector.NewFactory(Metadata(), Open) }
 
-// New opens a Hugging Face connector from its JSON config. A bad config or
-// option is an invalid_config [*connector.Error] naming every bad field.
+// New validates cfg and returns a Hugging Face connector: the constructor
+// for Go hosts, which never marshal JSON to build one. A bad config or
+// option is an invalid_config [*connector.Error] naming every bad field by
+// its JSON path. It makes no network call.
 //
 // Options: [connector.WithHTTPClient], [connector.WithLogger],
 // [connector.WithClock], [connector.WithInstanceID], and
 // [connector.WithEndpoint] with [EndpointAuthorization], [EndpointToken] or
 // [EndpointUserInfo]. Hugging Face is not a standard connector: WithTarget
 // is refused.
-func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
-	o, err := connector.ResolveOptions(opts...)
-	id := o.ConnectorID(FactoryID)
-	if err != nil {
-		return nil, connector.Attribute(err, id)
-	}
-	var cfg Config
-	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		return nil, connector.Attribute(err, id)
-	}
-	if err := o.Restrict(FactoryID, false, EndpointAuthorization, EndpointToken, EndpointUserInfo); err != nil {
-		return nil, err
-	}
-	scope, _ := normalizeScope(cfg.Scope) // checked by CheckConfig
-	if scope == "" {
-		scope = DefaultScope
-	}
-	log := o.ScopedLogger(FactoryID)
-	engine, err := oauthflow.New(oauthflow.Config{
-		ConnectorID:  id,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		AuthURL:      o.Endpoint(EndpointAuthorization, AuthorizationURL),
-		TokenURL:     o.Endpoint(EndpointToken, TokenURL),
-		UserInfoURL:  o.Endpoint(EndpointUserInfo, UserInfoURL),
-		AuthMethod:   oauthflow.AuthClientSecretBasic,
-		Scope:        scope,
-		PKCE:         true,
-		HTTPClient:   o.HTTPClient,
-		Logger:       log,
-		Now:          o.Now,
+func New(cfg Config, opts ...connector.Option) (*Connector, error) {
+	s, err := oauthflow.Build(spec, cfg, opts, func(c Config) oauthflow.Client {
+		scope, _ := spec.Scope.Normalize(c.Scope) // checked by CheckConfig
+		return oauthflow.Client{ClientID: c.ClientID, ClientSecret: c.ClientSecret, Scope: scope}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{id: id, clientID: cfg.ClientID, scope: scope, engine: engine, log: log}, nil
+	return &Connector{s}, nil
 }
 
-// Metadata implements [connector.Connector].
-func (c *Connector) Metadata() connector.Metadata { return Metadata() }
-
-// AuthorizationURL returns the Hugging Face authorization URL
-// (response_type=code, client_id, redirect_uri, scope, state and an S256
-// PKCE challenge) and the flow state, holding the PKCE verifier, to keep
-// until the callback. req.Scope replaces the configured scope.
-func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
-	if req.Scope != "" {
-		scope, err := normalizeScope(req.Scope)
-		if err != nil {
-			return nil, &connector.Error{Code: connector.CodeInvalidRequestParameters, Connector: c.id,
-				Step: connector.StepAuthorize, Message: "request scope " + err.Error()}
-		}
-		req.Scope = scope
-	}
-	return c.engine.Authorize(ctx, req)
-}
-
-// UserInfo finishes the sign-in: it checks the callback against the flow
-// state, exchanges the code with the PKCE verifier (client credentials in an
-// HTTP Basic header), reads GET /oauth/userinfo and maps it (see the package
-// documentation). With cb.WantTokens the Hugging Face tokens are returned
-// too.
-func (c *Connector) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	info, err := c.engine.SignIn(ctx, cb, mapProfile)
+// Open decodes a JSON config (Logto's Hugging Face config) and opens it
+// with [New].
+func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
+	cfg, err := oauthflow.Decode[Config](raw, FactoryID, opts)
 	if err != nil {
 		return nil, err
 	}
-	c.log.DebugContext(ctx, "huggingface sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified)
-	return info, nil
-}
-
-// Refresh trades a Hugging Face refresh token (issued with the access
-// token when the app gets one) for new tokens.
-func (c *Connector) Refresh(ctx context.Context, refreshToken string) (*connector.Tokens, error) {
-	return c.engine.Refresh(ctx, refreshToken)
-}
-
-// String describes the connector without its secret.
-func (c *Connector) String() string {
-	return fmt.Sprintf("huggingface.Connector{ID:%q ClientID:%q Scope:%q}", c.id, c.clientID, c.scope)
-}
-
-// GoString is like String.
-func (c *Connector) GoString() string { return c.String() }
-
-// normalizeScope turns scopes separated by whitespace and/or commas into the
-// space-separated form, dropping duplicates. Each scope must be an RFC 6749
-// scope token: printable ASCII except space, '"' and '\'.
-func normalizeScope(s string) (string, error) {
-	items := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || isSpace(r) })
-	out := make([]string, 0, len(items))
-	seen := make(map[string]bool, len(items))
-	for _, it := range items {
-		for _, r := range it {
-			if r < 0x21 || r > 0x7e || r == '"' || r == '\\' {
-				return "", fmt.Errorf("scope %q is not a valid OAuth scope (printable ASCII without quotes or backslashes; scopes are space-separated)", truncate(it, 40))
-			}
-		}
-		if !seen[it] {
-			seen[it] = true
-			out = append(out, it)
-		}
-	}
-	return strings.Join(out, " "), nil
-}
-
-func isSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xA0
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
+	return New(cfg, opts...)
 }

@@ -44,7 +44,7 @@ func newProvider(t *testing.T) *provider { return providertest.New(t) }
 func open(t *testing.T, p *provider, config string, opts ...connector.Option) *Connector {
 	t.Helper()
 	opts = append([]connector.Option{connector.WithHTTPClient(p.Client), connector.WithClock(func() time.Time { return testNow })}, opts...)
-	c, err := New(json.RawMessage(config), opts...)
+	c, err := Open(json.RawMessage(config), opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -89,7 +89,7 @@ func TestNewConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := New(json.RawMessage(tt.config), append(tt.opts, connector.WithInstanceID("hf-main"))...)
+			c, err := Open(json.RawMessage(tt.config), append(tt.opts, connector.WithInstanceID("hf-main"))...)
 			if err == nil {
 				t.Fatalf("New = %v, want an error", c)
 			}
@@ -119,7 +119,7 @@ func TestNewConfigErrors(t *testing.T) {
 
 func TestNewSecretNeverPrinted(t *testing.T) {
 	t.Parallel()
-	c, err := New(json.RawMessage(configJSON))
+	c, err := Open(json.RawMessage(configJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestMetadata(t *testing.T) {
 	if !bytes.Contains(schema.Properties["clientSecret"], []byte(`"writeOnly":true`)) {
 		t.Errorf("clientSecret is not writeOnly: %s", schema.Properties["clientSecret"])
 	}
-	c, err := New(json.RawMessage(configJSON))
+	c, err := Open(json.RawMessage(configJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestAuthorizationURL(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := New(json.RawMessage(tt.config), tt.opts...)
+			c, err := Open(json.RawMessage(tt.config), tt.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -299,7 +299,7 @@ func TestAuthorizationURL(t *testing.T) {
 
 func TestAuthorizationURLFreshVerifiers(t *testing.T) {
 	t.Parallel()
-	c, err := New(json.RawMessage(configJSON))
+	c, err := Open(json.RawMessage(configJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestAuthorizationURLFreshVerifiers(t *testing.T) {
 
 func TestAuthorizationURLErrors(t *testing.T) {
 	t.Parallel()
-	c, err := New(json.RawMessage(configJSON), connector.WithInstanceID("hf1"))
+	c, err := Open(json.RawMessage(configJSON), connector.WithInstanceID("hf1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -664,7 +664,7 @@ func BenchmarkUserInfo(b *testing.B) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, TokenURL, httpmock.NewStringResponder(200, tokenOK))
 	mt.RegisterResponder(http.MethodGet, UserInfoURL, httpmock.NewStringResponder(200, fullProfile))
-	c, err := New(json.RawMessage(configJSON), connector.WithHTTPClient(&http.Client{Transport: mt}))
+	c, err := Open(json.RawMessage(configJSON), connector.WithHTTPClient(&http.Client{Transport: mt}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -183,7 +183,7 @@ func TestNormalizeScope(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			got, err := normalizeScope(tt.in)
+			got, err := spec.Scope.Normalize(tt.in)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("normalizeScope(%q) error = %v, wantErr %t", tt.in, err, tt.wantErr)
 			}

@@ -4,13 +4,14 @@
 // The config is Logto's, so a config copied from a Logto console opens
 // unchanged, plus an optional scope:
 //
-//	c, err := kakao.New(json.RawMessage(`{"clientId":"<REST API key>","scope":"profile_nickname,account_email"}`),
+//	c, err := kakao.New(kakao.Config{ClientID: "<REST API key>", Scope: "profile_nickname,account_email"},
 //		connector.WithHTTPClient(client))
 //	auth, err := c.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: "https://id.example.com/callback/kakao"})
 //	// keep auth.Flow with the browser session, redirect to auth.URL; on the callback:
 //	info, err := c.UserInfo(ctx, connector.Callback{Params: r.URL.Query(), Flow: flow})
 //
-// Or register [Factory] in a [connector.Registry] and open it by ID.
+// A JSON config (the one a Logto console shows) opens with [Open], or
+// through [Factory] in a [connector.Registry], by ID.
 //
 // # Setting up the Kakao app
 //

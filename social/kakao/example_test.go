@@ -35,7 +35,7 @@ func mockKakao() *http.Client {
 // A whole sign-in: the authorization URL, then the callback.
 func Example() {
 	ctx := context.Background()
-	c, err := kakao.New(json.RawMessage(`{"clientId":"my-rest-api-key","scope":"profile_nickname,profile_image,account_email"}`),
+	c, err := kakao.New(kakao.Config{ClientID: "my-rest-api-key", Scope: "profile_nickname,profile_image,account_email"},
 		connector.WithHTTPClient(mockKakao()))
 	if err != nil {
 		fmt.Println(err)
@@ -66,8 +66,10 @@ func Example() {
 	// phone: +821012345678
 }
 
+// A Go host builds the config in Go; every problem is named by its JSON
+// path, as for a JSON config.
 func ExampleNew() {
-	_, err := kakao.New(json.RawMessage(`{"clientId":"my rest api key","scope":"profile_nickname;account_email"}`))
+	_, err := kakao.New(kakao.Config{ClientID: "my rest api key", Scope: "profile_nickname;account_email"})
 	var ce *connector.Error
 	if errors.As(err, &ce) {
 		fmt.Println(ce.Code)
@@ -79,6 +81,17 @@ func ExampleNew() {
 	// invalid_config
 	// clientId: must not contain whitespace (paste the REST API key alone)
 	// scope: item "profile_nickname;account_email" is not a consent item ID (letters, digits, _ . : - only; items are comma-separated)
+}
+
+// A config pasted from a Logto console opens unchanged.
+func ExampleOpen() {
+	c, err := kakao.Open(json.RawMessage(`{"clientId":"my-rest-api-key","clientSecret":"my-client-secret"}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c)
+	// Output: kakao-universal connector{ID:"kakao-universal" Target:"kakao" ClientID:"my-rest-api-key" Scope:""}
 }
 
 func ExampleFactory() {
@@ -98,7 +111,7 @@ func ExampleFactory() {
 }
 
 func ExampleConnector_AuthorizationURL() {
-	c, err := kakao.New(json.RawMessage(`{"clientId":"my-rest-api-key","scope":"profile_nickname,account_email"}`))
+	c, err := kakao.Open(json.RawMessage(`{"clientId":"my-rest-api-key","scope":"profile_nickname,account_email"}`))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -116,7 +129,7 @@ func ExampleConnector_AuthorizationURL() {
 }
 
 func ExampleConnector_UserInfo() {
-	c, err := kakao.New(json.RawMessage(`{"clientId":"my-rest-api-key"}`), connector.WithHTTPClient(mockKakao()))
+	c, err := kakao.Open(json.RawMessage(`{"clientId":"my-rest-api-key"}`), connector.WithHTTPClient(mockKakao()))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -142,7 +155,7 @@ func ExampleConnector_UserInfo_error() {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, kakao.TokenURL, httpmock.NewStringResponder(400,
 		`{"error":"invalid_grant","error_description":"authorization code not found for code=code-from-kakao","error_code":"KOE320"}`))
-	c, err := kakao.New(json.RawMessage(`{"clientId":"my-rest-api-key"}`), connector.WithHTTPClient(&http.Client{Transport: mt}))
+	c, err := kakao.Open(json.RawMessage(`{"clientId":"my-rest-api-key"}`), connector.WithHTTPClient(&http.Client{Transport: mt}))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -163,7 +176,7 @@ func ExampleConnector_UserInfo_error() {
 
 func ExampleConnector_Refresh() {
 	now := func() time.Time { return time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC) }
-	c, err := kakao.New(json.RawMessage(`{"clientId":"my-rest-api-key"}`), connector.WithHTTPClient(mockKakao()), connector.WithClock(now))
+	c, err := kakao.Open(json.RawMessage(`{"clientId":"my-rest-api-key"}`), connector.WithHTTPClient(mockKakao()), connector.WithClock(now))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -2,13 +2,13 @@ package kakao
 
 import (
 	"bytes"
-	"context"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
+
+	"golang.org/x/oauth2"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/oauthflow"
@@ -26,9 +26,9 @@ const (
 
 // Endpoint names understood by [connector.WithEndpoint].
 const (
-	EndpointAuthorization = "authorization"
-	EndpointToken         = "token"
-	EndpointUserInfo      = "userinfo"
+	EndpointAuthorization = oauthflow.EndpointAuthorization
+	EndpointToken         = oauthflow.EndpointToken
+	EndpointUserInfo      = oauthflow.EndpointUserInfo
 )
 
 // FactoryID is the factory ID (Logto's), and Target the identity-provider
@@ -64,13 +64,13 @@ type Config struct {
 // whitespace, and every scope item must be a plain consent item ID.
 func (c *Config) CheckConfig() connector.FieldErrors {
 	var fe connector.FieldErrors
-	if c.ClientID != "" && strings.ContainsFunc(c.ClientID, isSpace) {
+	if c.ClientID != "" && strings.ContainsFunc(c.ClientID, oauthflow.IsSpace) {
 		fe = append(fe, connector.FieldError{Path: "clientId", Message: "must not contain whitespace (paste the REST API key alone)"})
 	}
-	if strings.ContainsFunc(c.ClientSecret.Reveal(), isSpace) {
+	if strings.ContainsFunc(c.ClientSecret.Reveal(), oauthflow.IsSpace) {
 		fe = append(fe, connector.FieldError{Path: "clientSecret", Message: "must not contain whitespace"})
 	}
-	if _, err := normalizeScope(c.Scope); err != nil {
+	if _, err := spec.Scope.Normalize(c.Scope); err != nil {
 		fe = append(fe, connector.FieldError{Path: "scope", Message: err.Error()})
 	}
 	return fe
@@ -84,20 +84,37 @@ func (c Config) String() string {
 // GoString is like String.
 func (c Config) GoString() string { return c.String() }
 
-// Connector signs people in with Kakao Login. It is immutable and safe for
-// concurrent use; build it with [New] or through [Factory].
-type Connector struct {
-	id       string
-	clientID string
-	scope    string
-	engine   *oauthflow.Engine
-	log      *slog.Logger
-}
+// Connector signs people in with Kakao Login: the shared OAuth 2.0 social
+// connector over Kakao's endpoints, client_secret_post (the secret only
+// when set) and the mapping of Kakao's /v2/user/me profile (see the package
+// documentation). It implements [connector.Social] and
+// [connector.Refresher] (Kakao rotates a refresh token only near its
+// expiry; otherwise the one given is kept in the result), and is
+// immutable and safe for concurrent use. Build it with [New] or [Open].
+type Connector struct{ *social }
+
+type social = oauthflow.Social
 
 var (
 	_ connector.Social    = (*Connector)(nil)
 	_ connector.Refresher = (*Connector)(nil)
 )
+
+// spec is Kakao, as data for the engine. A request scope replaces the
+// configured consent items, comma-separated like [Config.Scope]; the
+// callback's code is used as received (never decoded again).
+var spec = oauthflow.Provider{
+	FactoryID:   FactoryID,
+	Metadata:    Metadata,
+	Endpoint:    oauth2.Endpoint{AuthURL: AuthorizationURL, TokenURL: TokenURL},
+	UserInfoURL: UserInfoURL,
+	AuthMethod:  oauthflow.AuthClientSecretPost,
+	Scope: oauthflow.ScopeRule{Separator: ",", ItemName: "consent item ID", ItemChars: "letters, digits, _ . : - only; items are comma-separated",
+		ValidRune: func(r rune) bool {
+			return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == ':' || r == '-'
+		}},
+	MapProfile: func(doc []byte) (*connector.UserInfo, error) { return mapProfile(doc, phone.ToE164) },
+}
 
 // Metadata describes the Kakao connector factory.
 func Metadata() connector.Metadata {
@@ -117,122 +134,37 @@ func Metadata() connector.Metadata {
 	}
 }
 
-// Factory returns the factory that registers Kakao in a [connector.Registry].
-func Factory() connector.Factory {
-	return connector.NewFactory(Metadata(), New)
-}
+// Factory returns the factory that registers Kakao in a [connector.Registry]:
+// it opens JSON configs with [Open].
+func Factory() connector.Factory { return connector.NewFactory(Metadata(), Open) }
 
-// New opens a Kakao connector from its JSON config. A bad config or option
-// is an invalid_config [*connector.Error] naming every bad field.
+// New validates cfg and returns a Kakao connector: the constructor for Go
+// hosts, which never marshal JSON to build one. A bad config or option is
+// an invalid_config [*connector.Error] naming every bad field by its JSON
+// path. It makes no network call.
 //
 // Options: [connector.WithHTTPClient], [connector.WithLogger],
 // [connector.WithClock], [connector.WithInstanceID], and
 // [connector.WithEndpoint] with [EndpointAuthorization], [EndpointToken] or
 // [EndpointUserInfo]. Kakao is not a standard connector: WithTarget is
 // refused.
-func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
-	o, err := connector.ResolveOptions(opts...)
-	id := o.ConnectorID(FactoryID)
-	if err != nil {
-		return nil, connector.Attribute(err, id)
-	}
-	var cfg Config
-	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		return nil, connector.Attribute(err, id)
-	}
-	if err := o.Restrict(FactoryID, false, EndpointAuthorization, EndpointToken, EndpointUserInfo); err != nil {
-		return nil, err
-	}
-	scope, _ := normalizeScope(cfg.Scope) // checked by CheckConfig
-	log := o.ScopedLogger(FactoryID)
-	engine, err := oauthflow.New(oauthflow.Config{
-		ConnectorID:  id,
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		AuthURL:      o.Endpoint(EndpointAuthorization, AuthorizationURL),
-		TokenURL:     o.Endpoint(EndpointToken, TokenURL),
-		UserInfoURL:  o.Endpoint(EndpointUserInfo, UserInfoURL),
-		AuthMethod:   oauthflow.AuthClientSecretPost,
-		Scope:        scope,
-		HTTPClient:   o.HTTPClient,
-		Logger:       log,
-		Now:          o.Now,
+func New(cfg Config, opts ...connector.Option) (*Connector, error) {
+	s, err := oauthflow.Build(spec, cfg, opts, func(c Config) oauthflow.Client {
+		scope, _ := spec.Scope.Normalize(c.Scope) // checked by CheckConfig
+		return oauthflow.Client{ClientID: c.ClientID, ClientSecret: c.ClientSecret, Scope: scope}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{id: id, clientID: cfg.ClientID, scope: scope, engine: engine, log: log}, nil
+	return &Connector{s}, nil
 }
 
-// Metadata implements [connector.Connector].
-func (c *Connector) Metadata() connector.Metadata { return Metadata() }
-
-// AuthorizationURL returns the Kakao authorization URL (client_id,
-// redirect_uri, response_type=code, state, and scope when one is set) and
-// the flow state to keep until the callback. req.Scope replaces the
-// configured consent items; it is comma-separated like [Config.Scope].
-func (c *Connector) AuthorizationURL(ctx context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
-	if req.Scope != "" {
-		scope, err := normalizeScope(req.Scope)
-		if err != nil {
-			return nil, &connector.Error{Code: connector.CodeInvalidRequestParameters, Connector: c.id,
-				Step: connector.StepAuthorize, Message: "request scope " + err.Error()}
-		}
-		req.Scope = scope
-	}
-	return c.engine.Authorize(ctx, req)
-}
-
-// UserInfo finishes the sign-in: it checks the callback against the flow
-// state, exchanges the code (as received: it is not decoded again), reads
-// GET /v2/user/me with the access token and maps it (see the package
-// documentation). With cb.WantTokens the Kakao tokens are returned too.
-func (c *Connector) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	info, err := c.engine.SignIn(ctx, cb, func(doc []byte) (*connector.UserInfo, error) { return mapProfile(doc, phone.ToE164) })
+// Open decodes a JSON config (Logto's Kakao config, plus scope) and opens
+// it with [New].
+func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
+	cfg, err := oauthflow.Decode[Config](raw, FactoryID, opts)
 	if err != nil {
 		return nil, err
 	}
-	c.log.DebugContext(ctx, "kakao sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified,
-		"phone", info.Phone != "")
-	return info, nil
-}
-
-// Refresh trades a Kakao refresh token for new tokens. Kakao rotates the
-// refresh token only when it is close to expiry; otherwise the one given is
-// kept in the result.
-func (c *Connector) Refresh(ctx context.Context, refreshToken string) (*connector.Tokens, error) {
-	return c.engine.Refresh(ctx, refreshToken)
-}
-
-// String describes the connector without its secret.
-func (c *Connector) String() string {
-	return fmt.Sprintf("kakao.Connector{ID:%q ClientID:%q Scope:%q}", c.id, c.clientID, c.scope)
-}
-
-// GoString is like String.
-func (c *Connector) GoString() string { return c.String() }
-
-// normalizeScope turns a list of consent items separated by commas and/or
-// whitespace into Kakao's comma-separated form, dropping duplicates. Every
-// item must be a consent item ID: letters, digits, "_", ".", ":" or "-".
-func normalizeScope(s string) (string, error) {
-	items := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || isSpace(r) })
-	out := make([]string, 0, len(items))
-	seen := make(map[string]bool, len(items))
-	for _, it := range items {
-		for _, r := range it {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == ':' || r == '-') {
-				return "", fmt.Errorf("item %q is not a consent item ID (letters, digits, _ . : - only; items are comma-separated)", truncate(it, 40))
-			}
-		}
-		if !seen[it] {
-			seen[it] = true
-			out = append(out, it)
-		}
-	}
-	return strings.Join(out, ","), nil
-}
-
-func isSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xA0
+	return New(cfg, opts...)
 }

@@ -41,7 +41,7 @@ func newProvider(t *testing.T) *provider { return providertest.New(t) }
 func open(t *testing.T, p *provider, config string, opts ...connector.Option) *Connector {
 	t.Helper()
 	opts = append([]connector.Option{connector.WithHTTPClient(p.Client), connector.WithClock(func() time.Time { return testNow })}, opts...)
-	c, err := New(json.RawMessage(config), opts...)
+	c, err := Open(json.RawMessage(config), opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -83,7 +83,7 @@ func TestNewConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := New(json.RawMessage(tt.config), append(tt.opts, connector.WithInstanceID("kakao-main"))...)
+			c, err := Open(json.RawMessage(tt.config), append(tt.opts, connector.WithInstanceID("kakao-main"))...)
 			if err == nil {
 				t.Fatalf("New = %v, want an error", c)
 			}
@@ -110,7 +110,7 @@ func TestNewConfigErrors(t *testing.T) {
 
 func TestNewEveryFailureAtOnce(t *testing.T) {
 	t.Parallel()
-	_, err := New(json.RawMessage(`{"clientId": "a b", "scope": "x;y"}`))
+	_, err := Open(json.RawMessage(`{"clientId": "a b", "scope": "x;y"}`))
 	var ce *connector.Error
 	if !errors.As(err, &ce) || len(ce.Fields) != 2 {
 		t.Fatalf("err = %v, want two field errors", err)
@@ -119,7 +119,7 @@ func TestNewEveryFailureAtOnce(t *testing.T) {
 
 func TestNewSecretNeverPrinted(t *testing.T) {
 	t.Parallel()
-	c, err := New(json.RawMessage(`{"clientId":"` + testClientID + `","clientSecret":"` + testSecret + `"}`))
+	c, err := Open(json.RawMessage(`{"clientId":"` + testClientID + `","clientSecret":"` + testSecret + `"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestNewSecretNeverPrinted(t *testing.T) {
 		t.Errorf("String() = %s, want the client ID", c)
 	}
 	// A bad config must not echo the secret either.
-	_, err = New(json.RawMessage(`{"clientId":"a b","clientSecret":"` + testSecret + `"}`))
+	_, err = Open(json.RawMessage(`{"clientId":"a b","clientSecret":"` + testSecret + `"}`))
 	if err == nil || strings.Contains(err.Error(), testSecret) {
 		t.Errorf("config error reveals the secret: %v", err)
 	}
@@ -176,7 +176,7 @@ func TestMetadata(t *testing.T) {
 	if !bytes.Contains(schema.Properties["clientSecret"], []byte(`"writeOnly":true`)) {
 		t.Errorf("clientSecret is not writeOnly: %s", schema.Properties["clientSecret"])
 	}
-	c, err := New(json.RawMessage(`{"clientId":"abc"}`))
+	c, err := Open(json.RawMessage(`{"clientId":"abc"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestAuthorizationURL(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := New(json.RawMessage(tt.config), tt.opts...)
+			c, err := Open(json.RawMessage(tt.config), tt.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -288,7 +288,7 @@ func TestAuthorizationURL(t *testing.T) {
 
 func TestAuthorizationURLRandomState(t *testing.T) {
 	t.Parallel()
-	c, err := New(json.RawMessage(`{"clientId":"abc"}`))
+	c, err := Open(json.RawMessage(`{"clientId":"abc"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestAuthorizationURLRandomState(t *testing.T) {
 
 func TestAuthorizationURLErrors(t *testing.T) {
 	t.Parallel()
-	c, err := New(json.RawMessage(`{"clientId":"abc"}`), connector.WithInstanceID("k1"))
+	c, err := Open(json.RawMessage(`{"clientId":"abc"}`), connector.WithInstanceID("k1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -760,7 +760,7 @@ func BenchmarkUserInfo(b *testing.B) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, TokenURL, httpmock.NewStringResponder(200, tokenOK))
 	mt.RegisterResponder(http.MethodGet, UserInfoURL, httpmock.NewStringResponder(200, fullProfile))
-	c, err := New(json.RawMessage(`{"clientId":"abc"}`), connector.WithHTTPClient(&http.Client{Transport: mt}))
+	c, err := Open(json.RawMessage(`{"clientId":"abc"}`), connector.WithHTTPClient(&http.Client{Transport: mt}))
 	if err != nil {
 		b.Fatal(err)
 	}

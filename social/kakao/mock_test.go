@@ -23,7 +23,7 @@ func openOnMock(t *testing.T, p *mockprovider.Kakao, scope string) *Connector {
 		cfg["scope"] = scope
 	}
 	raw, _ := json.Marshal(cfg)
-	c, err := New(raw, connector.WithHTTPClient(p.Client()),
+	c, err := Open(raw, connector.WithHTTPClient(p.Client()),
 		connector.WithEndpoint(EndpointAuthorization, p.URL(mockprovider.EndpointAuthorize)),
 		connector.WithEndpoint(EndpointToken, p.URL(mockprovider.EndpointToken)),
 		connector.WithEndpoint(EndpointUserInfo, p.URL(mockprovider.EndpointUserInfo)))

@@ -6,17 +6,19 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/jsonx"
-	"github.com/connectorkit/connector/profilemap"
 )
 
 // userMe is the part of Kakao's GET /v2/user/me answer the mapping reads.
 // Every other field stays in [connector.UserInfo.Raw].
 type userMe struct {
-	// id is read by exactID: it is a 64-bit integer that must not pass
-	// through float64.
-	KakaoAccount *kakaoAccount `json:"kakao_account"`
+	// ID is kept as its JSON text: a 64-bit integer must not pass through
+	// float64. exactID reads it.
+	ID           jsontext.Value `json:"id"`
+	KakaoAccount *kakaoAccount  `json:"kakao_account"`
 }
 
 type kakaoAccount struct {
@@ -60,7 +62,7 @@ func mapProfile(body []byte, normalize func(string) (string, error)) (*connector
 	if err := jsonx.Unmarshal(body, &u); err != nil {
 		return nil, invalidProfile("userinfo " + err.Error())
 	}
-	id, err := exactID(body)
+	id, err := exactID(u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -87,17 +89,22 @@ func mapProfile(body []byte, normalize func(string) (string, error)) (*connector
 	return info, nil
 }
 
-// idPath reads Kakao's id through profilemap, which keeps an integer's exact
-// decimal text (never through float64).
-var idPath = profilemap.MustCompilePath("id")
-
-// exactID returns the decimal string of Kakao's id in body: a positive
-// 64-bit integer given as a JSON number or, leniently, as a JSON string of
-// digits. Both forms of the same number give the same ID.
-func exactID(body []byte) (string, error) {
-	s, err := idPath.ID(body)
-	if err != nil {
-		return "", err
+// exactID returns the decimal string of Kakao's id: a positive 64-bit
+// integer given as a JSON number or, leniently, as a JSON string of digits.
+// Both forms of the same number give the same ID.
+func exactID(raw jsontext.Value) (string, error) {
+	var s string
+	switch raw.Kind() {
+	case '0':
+		s = string(raw)
+	case '"':
+		if err := jsonx.Unmarshal(raw, &s); err != nil {
+			return "", invalidProfile("userinfo id " + err.Error())
+		}
+	case 0, 'n':
+		return "", invalidProfile("userinfo has no id")
+	default:
+		return "", invalidProfile("userinfo id must be a positive integer, got a JSON " + kindName(raw.Kind()))
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -119,6 +126,16 @@ func exactID(body []byte) (string, error) {
 		return "", invalidProfile("userinfo id is larger than a 64-bit integer")
 	}
 	return trimmed, nil
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	}
+	return "boolean"
 }
 
 func invalidProfile(msg string) *connector.Error {
