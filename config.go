@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"reflect"
 	"strconv"
-	"strings"
 
 	"github.com/go-playground/validator/v10"
 )
@@ -108,10 +105,11 @@ func check(dst any, fe FieldErrors, bad map[string]bool) error {
 		if !errors.As(err, &ve) {
 			return configError(FieldErrors{{Path: "(config)", Message: err.Error()}})
 		}
+		names := goToJSONNames(reflect.TypeOf(dst))
 		for _, e := range ve {
 			p := validatorPath(e.Namespace())
 			if !bad[p] {
-				fe = append(fe, FieldError{Path: p, Message: tagMessage(e)})
+				fe = append(fe, FieldError{Path: p, Message: tagMessage(e, names)})
 			}
 		}
 	}
@@ -128,7 +126,10 @@ func check(dst any, fe FieldErrors, bad map[string]bool) error {
 	return nil
 }
 
+// configError reports fe, sorted by path so that the same config always
+// gives the same error.
 func configError(fe FieldErrors) error {
+	fe.sort()
 	msg := "1 problem"
 	if len(fe) != 1 {
 		msg = strconv.Itoa(len(fe)) + " problems"
@@ -174,212 +175,6 @@ func setDefault(fv reflect.Value, def string) {
 		n, _ := strconv.ParseInt(def, 10, 64)
 		fv.SetInt(n)
 	}
-}
-
-func jsonSyntaxMessage(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("%s at byte %d", strings.TrimPrefix(se.Error(), "json: "), se.Offset)
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// jsonField is a struct field and its wire name.
-type jsonField struct {
-	name  string
-	field reflect.StructField
-}
-
-// jsonFieldList lists the wire fields of struct type t in declaration order,
-// following `json` tags and the fields promoted from embedded structs. As in
-// encoding/json, of two fields with one name the shallower wins.
-func jsonFieldList(t reflect.Type) []jsonField {
-	type candidate struct {
-		jsonField
-		depth int
-	}
-	var all []candidate
-	var walk func(t reflect.Type, depth int)
-	walk = func(t reflect.Type, depth int) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if f.Anonymous && name == "" {
-				et := f.Type
-				if et.Kind() == reflect.Pointer {
-					et = et.Elem()
-				}
-				if et.Kind() == reflect.Struct {
-					walk(et, depth+1)
-					continue
-				}
-			}
-			if !f.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			all = append(all, candidate{jsonField{name, f}, depth})
-		}
-	}
-	walk(t, 0)
-	best := map[string]int{}
-	for i, c := range all {
-		if j, ok := best[c.name]; !ok || c.depth < all[j].depth {
-			best[c.name] = i
-		}
-	}
-	out := make([]jsonField, 0, len(best))
-	for i, c := range all {
-		if best[c.name] == i {
-			out = append(out, c.jsonField)
-		}
-	}
-	return out
-}
-
-// jsonFields maps wire names to struct fields (see [jsonFieldList]).
-func jsonFields(t reflect.Type) map[string]reflect.StructField {
-	list := jsonFieldList(t)
-	out := make(map[string]reflect.StructField, len(list))
-	for _, f := range list {
-		out[f.name] = f.field
-	}
-	return out
-}
-
-var (
-	rawMessageType = reflect.TypeFor[json.RawMessage]()
-	unmarshalerT   = reflect.TypeFor[json.Unmarshaler]()
-)
-
-// shape checks a decoded JSON value against the Go type it will be decoded
-// into: unknown object keys (exact, case-sensitive) and wrong JSON types,
-// each with its path. Null is accepted everywhere and means "not set".
-func shape(v any, t reflect.Type, path string, fe *FieldErrors, suppress *[]string) {
-	if v == nil {
-		return
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == rawMessageType || t.Kind() == reflect.Interface {
-		return
-	}
-	if reflect.PointerTo(t).Implements(unmarshalerT) {
-		return
-	}
-	want := ""
-	switch t.Kind() {
-	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			want = "an object"
-			break
-		}
-		fields := jsonFields(t)
-		for k, sub := range obj {
-			f, ok := fields[k]
-			if !ok {
-				msg := "is not a known field"
-				if name := suggest(k, fields); name != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", name)
-					// The typo is the problem: don't also report the field
-					// it was meant for as missing.
-					*suppress = append(*suppress, joinPath(path, name))
-				}
-				*fe = append(*fe, FieldError{Path: joinPath(path, k), Message: msg})
-				// Drop it: encoding/json matches keys regardless of case
-				// and would otherwise fill "apiKey" from "apikey".
-				delete(obj, k)
-				continue
-			}
-			shape(sub, f.Type, joinPath(path, k), fe, suppress)
-		}
-		return
-	case reflect.Map:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			want = "an object"
-			break
-		}
-		for k, sub := range obj {
-			shape(sub, t.Elem(), path+"["+strconv.Quote(k)+"]", fe, suppress)
-		}
-		return
-	case reflect.Slice, reflect.Array:
-		arr, ok := v.([]any)
-		if !ok {
-			want = "an array"
-			break
-		}
-		for i, sub := range arr {
-			shape(sub, t.Elem(), path+"["+strconv.Itoa(i)+"]", fe, suppress)
-		}
-		return
-	case reflect.String:
-		if _, ok := v.(string); !ok {
-			want = "a string"
-		}
-	case reflect.Bool:
-		if _, ok := v.(bool); !ok {
-			want = "a boolean"
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, ok := v.(json.Number)
-		if !ok {
-			want = "an integer"
-		} else if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
-			want = "an integer"
-		}
-	case reflect.Float32, reflect.Float64:
-		if _, ok := v.(json.Number); !ok {
-			want = "a number"
-		}
-	}
-	if want != "" {
-		*fe = append(*fe, FieldError{Path: path, Message: "must be " + want + ", got " + jsonKind(v)})
-	}
-}
-
-// suggest names a known field that differs from k only in case.
-func suggest(k string, fields map[string]reflect.StructField) string {
-	for name := range fields {
-		if strings.EqualFold(name, k) {
-			return name
-		}
-	}
-	return ""
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 // applyDefaultTags sets the fields that carry a `default` tag and whose key
@@ -428,147 +223,4 @@ func applyDefaultTags(v reflect.Value, obj map[string]any) {
 			setDefault(fv, def)
 		}
 	}
-}
-
-// validate is the shared, concurrency-safe validator: built once, it caches
-// each struct's parsed tags.
-var validate = newValidator()
-
-func newValidator() *validator.Validate {
-	// Blank names are kept blank, so an embedded struct adds no segment to
-	// the path, as its fields are promoted in JSON.
-	v := validator.New(validator.WithRequiredStructEnabled(), validator.WithTagNameFuncBlankOmit())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || (name == "" && f.Anonymous) {
-			return ""
-		}
-		if name == "" {
-			return f.Name
-		}
-		return name
-	})
-	must := func(err error) {
-		if err != nil {
-			panic(err) // only reachable through a programming error in this file
-		}
-	}
-	must(v.RegisterValidation("endpoint", func(fl validator.FieldLevel) bool {
-		return CheckEndpoint(fl.Field().String()) == nil
-	}))
-	must(v.RegisterValidation("usagetype", func(fl validator.FieldLevel) bool {
-		return UsageType(fl.Field().String()).Valid()
-	}))
-	return v
-}
-
-// validatorPath turns validator's "Config.templates[2].usageType" into the
-// JSON path "templates[2].usageType".
-func validatorPath(ns string) string {
-	if _, rest, ok := strings.Cut(ns, "."); ok {
-		return rest
-	}
-	return ns
-}
-
-func tagMessage(e validator.FieldError) string {
-	p := e.Param()
-	switch e.Tag() {
-	case "required":
-		return "is required"
-	case "required_if", "required_unless", "required_with", "required_without", "required_with_all", "required_without_all":
-		return "is required (" + strings.ReplaceAll(e.Tag(), "_", " ") + " " + p + ")"
-	case "excluded_with", "excluded_with_all":
-		return "must not be set together with " + p
-	case "excluded_without":
-		return "must be empty when " + p + " is not set"
-	case "oneof":
-		return "must be one of " + strings.Join(strings.Fields(p), ", ")
-	case "usagetype":
-		names := make([]string, len(usageTypes))
-		for i, u := range usageTypes {
-			names[i] = string(u)
-		}
-		return "must be one of " + strings.Join(names, ", ")
-	case "endpoint":
-		if err := CheckEndpoint(fmt.Sprint(e.Value())); err != nil {
-			return err.Error()
-		}
-		return "must be an absolute https URL"
-	case "url", "http_url":
-		return "must be an absolute URL"
-	case "e164":
-		return "must be an E.164 phone number such as +14155550100"
-	case "min", "gte":
-		if e.Kind() == reflect.Slice || e.Kind() == reflect.Map {
-			if p == "1" {
-				return "must have at least 1 item"
-			}
-			return "must have at least " + p + " items"
-		}
-		if e.Kind() == reflect.String {
-			return "must be at least " + p + " characters long"
-		}
-		return "must be at least " + p
-	case "max", "lte":
-		if e.Kind() == reflect.Slice || e.Kind() == reflect.Map {
-			return "must have at most " + p + " items"
-		}
-		if e.Kind() == reflect.String {
-			return "must be at most " + p + " characters long"
-		}
-		return "must be at most " + p
-	case "startswith":
-		return "must start with " + strconv.Quote(p)
-	case "alphanum":
-		return "must contain only letters and digits"
-	case "unique":
-		return "must not repeat an entry"
-	}
-	if p != "" {
-		return "fails the " + e.Tag() + "=" + p + " check"
-	}
-	return "fails the " + e.Tag() + " check"
-}
-
-// CheckEndpoint reports why s is not a usable provider endpoint: it must be
-// an absolute http(s) URL with a host and no fragment; plain http is
-// accepted only for loopback hosts (localhost, 127.0.0.0/8, ::1), which
-// tests and local mocks use.
-func CheckEndpoint(s string) error {
-	if s == "" {
-		return errors.New("must be an absolute https URL, got an empty value")
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return errors.New("must be an absolute https URL: cannot be parsed")
-	}
-	if !u.IsAbs() || u.Hostname() == "" {
-		return errors.New("must be an absolute https URL with a host")
-	}
-	if u.Fragment != "" {
-		return errors.New("must not have a #fragment")
-	}
-	if u.User != nil {
-		return errors.New("must not carry user credentials")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if IsLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return errors.New("must use https (plain http is allowed only for loopback hosts)")
-	}
-	return fmt.Errorf("must use https, not %q", u.Scheme)
-}
-
-// IsLoopbackHost reports whether host is localhost or a loopback IP.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -347,6 +347,11 @@ func (f FieldError) String() string { return f.Path + ": " + f.Message }
 type FieldErrors []FieldError
 
 // Error joins every field error with "; ".
+// sort orders fe by path (stably: a path's problems keep their order).
+func (fe FieldErrors) sort() {
+	slices.SortStableFunc(fe, func(a, b FieldError) int { return strings.Compare(a.Path, b.Path) })
+}
+
 func (fe FieldErrors) Error() string {
 	parts := make([]string, len(fe))
 	for i, f := range fe {

@@ -40,12 +40,12 @@ func TestDecodeConfigEmbeddedAndMoreTags(t *testing.T) {
 	want := map[string]string{
 		"Ignored":  "is not a known field",
 		"clientId": "is required",
-		"NoTag":    "is required (required with Scope)",
+		"NoTag":    "is required when scope is set",
 		"contact":  "must be an E.164 phone number such as +14155550100",
 		"hosts":    "must have at most 2 items",
 		"code":     "must contain only letters and digits",
 		"level":    "must be at least 1",
-		"optional": "must not be set together with Scope",
+		"optional": "must not be set together with scope",
 	}
 	got := paths(e)
 	for p, msg := range want {

@@ -3,12 +3,11 @@ package huggingface
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/internal/oauthflow"
 )
 
 // userInfo is the part of Hugging Face's GET /oauth/userinfo answer the
@@ -22,10 +21,6 @@ type userInfo struct {
 	Email             string `json:"email"`
 	EmailVerified     *bool  `json:"email_verified"`
 }
-
-// maxIDBytes bounds the user ID a host has to store; Hugging Face's are 24
-// hexadecimal digits.
-const maxIDBytes = 255
 
 // mapProfile turns the body of GET /oauth/userinfo into user info:
 //
@@ -46,14 +41,14 @@ func mapProfile(body []byte) (*connector.UserInfo, error) {
 	if err := jsonx.Unmarshal(body, &u); err != nil {
 		return nil, invalidProfile("userinfo " + err.Error())
 	}
-	id := strings.TrimSpace(u.Sub)
-	switch {
-	case id == "":
+	// The sub is the ID as sent: trimming it would make " u1" and "u1" one
+	// user. The engine refuses odd IDs (oauthflow.CheckUserID).
+	id := u.Sub
+	if id == "" {
 		return nil, invalidProfile("userinfo has no sub (the user ID): is the profile scope granted?")
-	case len(id) > maxIDBytes:
-		return nil, invalidProfile("userinfo sub is longer than " + strconv.Itoa(maxIDBytes) + " bytes")
-	case strings.ContainsFunc(id, unicode.IsControl):
-		return nil, invalidProfile("userinfo sub contains control characters")
+	}
+	if err := oauthflow.CheckUserID(id); err != nil {
+		return nil, err
 	}
 	info := &connector.UserInfo{
 		ID:     id,
