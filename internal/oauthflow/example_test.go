@@ -119,7 +119,7 @@ func ExampleNew() {
 		AuthMethod: "client_secret_basic",
 	})
 	fmt.Println(err)
-	// Output: config: invalid_config: invalid oauth flow config: ClientSecret: is required with client_secret_basic; TokenURL: must use https (plain http is allowed only for loopback hosts); AuthURL.state: is a reserved parameter the flow sets itself and cannot be overridden
+	// Output: config: invalid_config: invalid oauth flow config: authorizationEndpoint["state"]: is a reserved parameter the flow sets itself and cannot be overridden; clientSecret: is required with client_secret_basic; tokenEndpoint: must use https (plain http is allowed only for loopback hosts)
 }
 
 // Revoke a token at an RFC 7009 revocation endpoint (Sign in with Apple

@@ -45,6 +45,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -175,6 +176,38 @@ type Config struct {
 	MaxBodyBytes int64
 }
 
+// configPaths are the JSON names (Logto's, as the generic connector's
+// config spells them) of the engine's Config fields, so that the engine's
+// own checks name fields as every config error does.
+var configPaths = map[string]string{
+	"ClientID": "clientId", "ClientSecret": "clientSecret", "AuthMethod": "tokenEndpointAuthMethod",
+	"JWTAlgorithm": "clientSecretJwtSigningAlgorithm", "AuthURL": "authorizationEndpoint",
+	"TokenURL": "tokenEndpoint", "UserInfoURL": "userInfoEndpoint", "RevokeURL": "revocationEndpoint",
+	"TokenResponseFormat": "tokenEndpointResponseType", "UserInfoMethod": "userInfoMethod",
+	"ResponseType": "responseType",
+}
+
+// configPath turns an engine field name ("AuthURL", "AuthParams.prompt")
+// into its JSON path ("authorizationEndpoint", `customConfig["prompt"]`).
+func configPath(name string) string {
+	field, param, _ := strings.Cut(name, ".")
+	switch field {
+	case "AuthParams", "TokenParams":
+		if param == "" {
+			return "customConfig"
+		}
+		return "customConfig[" + strconv.Quote(param) + "]"
+	}
+	p := configPaths[field]
+	if p == "" {
+		p = field
+	}
+	if param != "" {
+		p += "[" + strconv.Quote(param) + "]"
+	}
+	return p
+}
+
 // reserved are the parameters the engine owns: extra parameters, and the
 // authorization URL's own query string, may never set them.
 var reserved = map[string]bool{
@@ -223,7 +256,7 @@ type Engine struct {
 // reported in one invalid_config [*connector.Error].
 func New(cfg Config) (*Engine, error) {
 	var fe connector.FieldErrors
-	add := func(path, msg string) { fe = append(fe, connector.FieldError{Path: path, Message: msg}) }
+	add := func(name, msg string) { fe = append(fe, connector.FieldError{Path: configPath(name), Message: msg}) }
 
 	if cfg.ClientID == "" {
 		add("ClientID", "is required")
@@ -311,6 +344,7 @@ func New(cfg Config) (*Engine, error) {
 		authBase, authQuery = u.String(), q
 	}
 	if len(fe) > 0 {
+		slices.SortStableFunc(fe, func(a, b connector.FieldError) int { return strings.Compare(a.Path, b.Path) })
 		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Connector: cfg.ConnectorID, Step: connector.StepConfig,
 			Message: "invalid oauth flow config", Fields: fe}
 	}

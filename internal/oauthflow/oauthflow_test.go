@@ -18,28 +18,28 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		mutate func(*Config)
 		fields []string // every path that must be reported
 	}{
-		{"missing client ID", func(c *Config) { c.ClientID = "" }, []string{"ClientID"}},
-		{"missing auth URL", func(c *Config) { c.AuthURL = "" }, []string{"AuthURL"}},
-		{"relative token URL", func(c *Config) { c.TokenURL = "/oauth/token" }, []string{"TokenURL"}},
-		{"plain http to a remote host", func(c *Config) { c.TokenURL = "http://id.example.com/token" }, []string{"TokenURL"}},
-		{"ftp userinfo URL", func(c *Config) { c.UserInfoURL = "ftp://id.example.com/me" }, []string{"UserInfoURL"}},
-		{"unknown auth method", func(c *Config) { c.AuthMethod = "private_key_jwt" }, []string{"AuthMethod"}},
-		{"basic without secret", func(c *Config) { c.AuthMethod = AuthClientSecretBasic; c.ClientSecret = "" }, []string{"ClientSecret"}},
-		{"jwt without secret", func(c *Config) { c.AuthMethod = AuthClientSecretJWT; c.ClientSecret = "" }, []string{"ClientSecret"}},
-		{"bad jwt algorithm", func(c *Config) { c.JWTAlgorithm = "RS256" }, []string{"JWTAlgorithm"}},
-		{"bad response format", func(c *Config) { c.TokenResponseFormat = "xml" }, []string{"TokenResponseFormat"}},
-		{"bad userinfo method", func(c *Config) { c.UserInfoMethod = "PUT" }, []string{"UserInfoMethod"}},
-		{"response type without code", func(c *Config) { c.ResponseType = "token" }, []string{"ResponseType"}},
-		{"auth params override state", func(c *Config) { c.AuthParams = url.Values{"state": {"x"}} }, []string{"AuthParams.state"}},
-		{"auth params override client_id", func(c *Config) { c.AuthParams = url.Values{"client_id": {"x"}} }, []string{"AuthParams.client_id"}},
-		{"token params override code", func(c *Config) { c.TokenParams = url.Values{"code": {"x"}} }, []string{"TokenParams.code"}},
-		{"token params with secret", func(c *Config) { c.TokenParams = url.Values{"client_secret": {"x"}} }, []string{"TokenParams.client_secret"}},
-		{"empty param name", func(c *Config) { c.AuthParams = url.Values{"": {"x"}} }, []string{"AuthParams"}},
-		{"repeated param", func(c *Config) { c.TokenParams = url.Values{"audience": {"a", "b"}} }, []string{"TokenParams.audience"}},
-		{"auth URL query sets state", func(c *Config) { c.AuthURL = testAuthURL + "?state=fixed" }, []string{"AuthURL.state"}},
+		{"missing client ID", func(c *Config) { c.ClientID = "" }, []string{"clientId"}},
+		{"missing auth URL", func(c *Config) { c.AuthURL = "" }, []string{"authorizationEndpoint"}},
+		{"relative token URL", func(c *Config) { c.TokenURL = "/oauth/token" }, []string{"tokenEndpoint"}},
+		{"plain http to a remote host", func(c *Config) { c.TokenURL = "http://id.example.com/token" }, []string{"tokenEndpoint"}},
+		{"ftp userinfo URL", func(c *Config) { c.UserInfoURL = "ftp://id.example.com/me" }, []string{"userInfoEndpoint"}},
+		{"unknown auth method", func(c *Config) { c.AuthMethod = "private_key_jwt" }, []string{"tokenEndpointAuthMethod"}},
+		{"basic without secret", func(c *Config) { c.AuthMethod = AuthClientSecretBasic; c.ClientSecret = "" }, []string{"clientSecret"}},
+		{"jwt without secret", func(c *Config) { c.AuthMethod = AuthClientSecretJWT; c.ClientSecret = "" }, []string{"clientSecret"}},
+		{"bad jwt algorithm", func(c *Config) { c.JWTAlgorithm = "RS256" }, []string{"clientSecretJwtSigningAlgorithm"}},
+		{"bad response format", func(c *Config) { c.TokenResponseFormat = "xml" }, []string{"tokenEndpointResponseType"}},
+		{"bad userinfo method", func(c *Config) { c.UserInfoMethod = "PUT" }, []string{"userInfoMethod"}},
+		{"response type without code", func(c *Config) { c.ResponseType = "token" }, []string{"responseType"}},
+		{"auth params override state", func(c *Config) { c.AuthParams = url.Values{"state": {"x"}} }, []string{`customConfig["state"]`}},
+		{"auth params override client_id", func(c *Config) { c.AuthParams = url.Values{"client_id": {"x"}} }, []string{`customConfig["client_id"]`}},
+		{"token params override code", func(c *Config) { c.TokenParams = url.Values{"code": {"x"}} }, []string{`customConfig["code"]`}},
+		{"token params with secret", func(c *Config) { c.TokenParams = url.Values{"client_secret": {"x"}} }, []string{`customConfig["client_secret"]`}},
+		{"empty param name", func(c *Config) { c.AuthParams = url.Values{"": {"x"}} }, []string{"customConfig"}},
+		{"repeated param", func(c *Config) { c.TokenParams = url.Values{"audience": {"a", "b"}} }, []string{`customConfig["audience"]`}},
+		{"auth URL query sets state", func(c *Config) { c.AuthURL = testAuthURL + "?state=fixed" }, []string{`authorizationEndpoint["state"]`}},
 		{"every failure at once", func(c *Config) {
 			c.ClientID, c.TokenURL, c.AuthMethod, c.AuthParams = "", "http://remote.example/token", "bogus", url.Values{"nonce": {"1"}}
-		}, []string{"ClientID", "TokenURL", "AuthMethod", "AuthParams.nonce"}},
+		}, []string{"clientId", "tokenEndpoint", "tokenEndpointAuthMethod", `customConfig["nonce"]`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package oauthflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -198,7 +199,7 @@ func Open(p Provider, c Client, o connector.Options) (*Social, error) {
 		Now:                 o.Now,
 	})
 	if err != nil {
-		return nil, err
+		return nil, optionPaths(err, o)
 	}
 	target := o.Target
 	if target == "" {
@@ -316,4 +317,24 @@ func Decode[C any](raw json.RawMessage, factoryID string, opts []connector.Optio
 		return cfg, connector.Attribute(err, o.ConnectorID(factoryID))
 	}
 	return cfg, nil
+}
+
+// optionPaths renames the endpoint fields of an engine config error to the
+// option that set them, when an endpoint came from [connector.WithEndpoint]
+// rather than the provider or its config.
+func optionPaths(err error, o connector.Options) error {
+	var ce *connector.Error
+	if !errors.As(err, &ce) || len(o.Endpoints) == 0 {
+		return err
+	}
+	byPath := map[string]string{"authorizationEndpoint": EndpointAuthorization, "tokenEndpoint": EndpointToken,
+		"userInfoEndpoint": EndpointUserInfo, "revocationEndpoint": EndpointRevocation}
+	for i, f := range ce.Fields {
+		if name, ok := byPath[f.Path]; ok {
+			if _, set := o.Endpoints[name]; set {
+				ce.Fields[i].Path = "(options).endpoint." + name
+			}
+		}
+	}
+	return err
 }
