@@ -3,12 +3,9 @@ package connector
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
-
-	"github.com/go-playground/validator/v10"
 )
 
 // Defaulter is implemented by config structs that set defaults in code after
@@ -100,17 +97,9 @@ func check(dst any, fe FieldErrors, bad map[string]bool) error {
 	if d, ok := dst.(Defaulter); ok {
 		d.SetDefaults()
 	}
-	if err := validate.Struct(dst); err != nil {
-		var ve validator.ValidationErrors
-		if !errors.As(err, &ve) {
-			return configError(FieldErrors{{Path: "(config)", Message: err.Error()}})
-		}
-		names := goToJSONNames(reflect.TypeOf(dst))
-		for _, e := range ve {
-			p := validatorPath(e.Namespace())
-			if !bad[p] {
-				fe = append(fe, FieldError{Path: p, Message: tagMessage(e, names)})
-			}
+	for _, f := range structErrors(dst) {
+		if !bad[f.Path] {
+			fe = append(fe, f)
 		}
 	}
 	if c, ok := dst.(Checker); ok {

@@ -126,19 +126,19 @@ func (u UsageType) Valid() bool {
 // it, and the JSON Schema of its config.
 type Metadata struct {
 	// ID is the factory ID, e.g. "kakao-universal" or "oauth2".
-	ID string `json:"id"`
+	ID string `json:"id" validate:"required"`
 	// Target is the identity-provider name, e.g. "kakao". Users are linked
 	// per target. Standard connectors let each instance set its own.
-	Target string `json:"target"`
+	Target string `json:"target" validate:"required"`
 	// Type is Social, Sms or Email.
-	Type Type `json:"type"`
+	Type Type `json:"type" validate:"oneof=Social Sms Email"`
 	// Platform is set for social connectors (Universal, Web or Native).
-	Platform Platform `json:"platform,omitempty"`
+	Platform Platform `json:"platform,omitempty" validate:"required_if=Type Social,excluded_unless=Type Social,omitempty,oneof=Universal Web Native"`
 	// Name and Description are keyed by language tag; "en" is required.
-	Name        map[string]string `json:"name"`
+	Name        map[string]string `json:"name" validate:"required"`
 	Description map[string]string `json:"description,omitempty"`
 	// Logo and LogoDark are image URLs or data: URIs.
-	Logo     string `json:"logo"`
+	Logo     string `json:"logo" validate:"required"`
 	LogoDark string `json:"logoDark,omitempty"`
 	// IsStandard marks a connector that may have several instances, each with
 	// its own target (the generic OAuth 2.0 connector is one).
@@ -157,39 +157,19 @@ func (m Metadata) DisplayName() string {
 	return m.ID
 }
 
-// Validate reports every missing or inconsistent field of m.
+// Validate reports every missing or inconsistent field of m, by its tags
+// (the validator every config goes through) and the rules tags cannot say:
+// an English name, a config schema that is valid JSON.
 func (m Metadata) Validate() error {
-	var fe FieldErrors
-	if m.ID == "" {
-		fe = append(fe, FieldError{Path: "id", Message: "is required"})
-	}
-	if m.Target == "" {
-		fe = append(fe, FieldError{Path: "target", Message: "is required"})
-	}
-	switch m.Type {
-	case TypeSocial:
-		switch m.Platform {
-		case PlatformUniversal, PlatformWeb, PlatformNative:
-		default:
-			fe = append(fe, FieldError{Path: "platform", Message: "must be one of Universal, Web, Native for a social connector"})
-		}
-	case TypeSMS, TypeEmail:
-		if m.Platform != "" {
-			fe = append(fe, FieldError{Path: "platform", Message: "must be empty for a message connector"})
-		}
-	default:
-		fe = append(fe, FieldError{Path: "type", Message: "must be one of Social, Sms, Email"})
-	}
-	if m.Name["en"] == "" {
+	fe := structErrors(&m)
+	if len(m.Name) > 0 && m.Name["en"] == "" {
 		fe = append(fe, FieldError{Path: "name.en", Message: "is required"})
-	}
-	if m.Logo == "" {
-		fe = append(fe, FieldError{Path: "logo", Message: "is required"})
 	}
 	if len(m.ConfigSchema) > 0 && !json.Valid(m.ConfigSchema) {
 		fe = append(fe, FieldError{Path: "configSchema", Message: "must be valid JSON"})
 	}
 	if len(fe) > 0 {
+		fe.sort()
 		return &Error{Code: CodeInvalidMetadata, Connector: m.ID, Step: StepConfig, Message: "invalid metadata", Fields: fe}
 	}
 	return nil

@@ -116,7 +116,7 @@ func TestRegistryRefusesBadFactories(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("Register(bad metadata) = %v", err)
 	}
-	want := []string{"id", "target", "platform", "name.en", "logo", "configSchema"}
+	want := []string{"configSchema", "id", "logo", "name", "platform", "target"}
 	if len(ce.Fields) != len(want) {
 		t.Fatalf("fields = %v, want %v", ce.Fields, want)
 	}

@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -39,6 +40,25 @@ func newValidator() *validator.Validate {
 		return UsageType(fl.Field().String()).Valid()
 	}))
 	return v
+}
+
+// structErrors runs the validator on v, a pointer to a struct, and returns
+// its failures with JSON paths and messages.
+func structErrors(v any) FieldErrors {
+	err := validate.Struct(v)
+	if err == nil {
+		return nil
+	}
+	var ve validator.ValidationErrors
+	if !errors.As(err, &ve) {
+		return FieldErrors{{Path: "(config)", Message: err.Error()}}
+	}
+	names := goToJSONNames(reflect.TypeOf(v))
+	fe := make(FieldErrors, 0, len(ve))
+	for _, e := range ve {
+		fe = append(fe, FieldError{Path: validatorPath(e.Namespace()), Message: tagMessage(e, names)})
+	}
+	return fe
 }
 
 // validatorPath turns validator's "Config.templates[2].usageType" into the
