@@ -1,6 +1,8 @@
 package oauthflow
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,6 +122,54 @@ func FuzzProviderError(f *testing.F) {
 			if strings.Contains(out, s) {
 				t.Fatalf("a secret survived: %q", out)
 			}
+		}
+	})
+}
+
+// FuzzCallback throws arbitrary callback parameters at the callback checks:
+// they never panic, never pass unless the state is the flow's (given once),
+// and never put the authorization code into an error.
+func FuzzCallback(f *testing.F) {
+	f.Add("st-abc", "code-0123456789", "", "", false)
+	f.Add("st-abc", "code-0123456789", "access_denied", "the user said no\r\nforged", false)
+	f.Add("other", "code-0123456789", "access_denied", "", true)
+	f.Add("", "", "", "", false)
+	f.Add("st-abc", "", "server_error", "\x1b[31m", true)
+	f.Fuzz(func(t *testing.T, state, code, perr, desc string, repeat bool) {
+		e, err := New(Config{ConnectorID: "fuzz", ClientID: "id", ClientSecret: "secret", AuthURL: testAuthURL, TokenURL: testTokenURL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		flow := testFlow()
+		params := url.Values{}
+		for k, v := range map[string]string{"state": state, "code": code, "error": perr, "error_description": desc} {
+			if v != "" {
+				params.Set(k, v)
+			}
+		}
+		if repeat && code != "" {
+			params.Add("code", code+"x")
+		}
+		err = e.CheckCallback(connector.Callback{Params: params, Flow: flow})
+		if err == nil {
+			if state != flow.State || code == "" || perr != "" || repeat {
+				t.Fatalf("callback %v accepted", params)
+			}
+			return
+		}
+		var ce *connector.Error
+		if !errors.As(err, &ce) {
+			t.Fatalf("error %T is not a *connector.Error", err)
+		}
+		if state != flow.State && ce.Code != connector.CodeStateMismatch && ce.Code != connector.CodeInvalidRequestParameters {
+			t.Fatalf("wrong state gave %s", ce.Code)
+		}
+		out := fmt.Sprintf("%v %+v", err, ce)
+		if len(code) >= 8 && strings.Contains(out, code) {
+			t.Fatalf("the code is in the error: %s", out)
+		}
+		if strings.ContainsAny(ce.ProviderCode+ce.ProviderMessage, "\r\n\x1b") {
+			t.Fatalf("control characters kept: %q %q", ce.ProviderCode, ce.ProviderMessage)
 		}
 	})
 }
