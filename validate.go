@@ -78,10 +78,14 @@ func tagMessage(e validator.FieldError, names map[string]string) string {
 	switch e.Tag() {
 	case "required":
 		return "is required"
-	case "required_with", "required_with_all":
-		return "is required when " + fieldList(p, names, " and ") + " is set"
-	case "required_without", "required_without_all":
-		return "is required when " + fieldList(p, names, " and ") + " is not set"
+	case "required_with":
+		return "is required when " + fieldList(p, names, " or ") + " is set"
+	case "required_with_all":
+		return "is required when " + fieldList(p, names, " and ") + plural(p, " is set", " are set")
+	case "required_without":
+		return "is required when " + fieldList(p, names, " or ") + " is not set"
+	case "required_without_all":
+		return "is required when " + neither(p, names)
 	case "required_if", "required_unless", "excluded_if", "excluded_unless":
 		f := strings.Fields(p)
 		cond := p
@@ -97,10 +101,14 @@ func tagMessage(e validator.FieldError, names map[string]string) string {
 			return "must be empty when " + cond
 		}
 		return "must be empty unless " + cond
-	case "excluded_with", "excluded_with_all":
+	case "excluded_with":
 		return "must not be set together with " + fieldList(p, names, " or ")
-	case "excluded_without", "excluded_without_all":
+	case "excluded_with_all":
+		return "must not be set together with " + plural(p, "", "both ") + fieldList(p, names, " and ")
+	case "excluded_without":
 		return "must be empty when " + fieldList(p, names, " or ") + " is not set"
+	case "excluded_without_all":
+		return "must be empty when " + neither(p, names)
 	case "oneof":
 		return "must be one of " + strings.Join(strings.Fields(p), ", ")
 	case "usagetype":
@@ -191,4 +199,28 @@ func goToJSONNames(t reflect.Type) map[string]string {
 	}
 	walk(t, 0)
 	return names
+}
+
+// plural picks one or many by the number of fields in a tag's parameter.
+func plural(p, one, many string) string {
+	if len(strings.Fields(p)) > 1 {
+		return many
+	}
+	return one
+}
+
+// neither says that none of the tag's fields is set: "X is not set",
+// "neither X nor Y is set", "none of X, Y, Z is set".
+func neither(p string, names map[string]string) string {
+	f := strings.Fields(p)
+	for i, n := range f {
+		f[i] = jsonName(n, names)
+	}
+	switch len(f) {
+	case 1:
+		return f[0] + " is not set"
+	case 2:
+		return "neither " + f[0] + " nor " + f[1] + " is set"
+	}
+	return "none of " + strings.Join(f, ", ") + " is set"
 }
