@@ -69,12 +69,16 @@ the provider's status and error code) when the provider refuses the message.`)
 	return exitOK
 }
 
-// testSend sends the test message: Twilio's own TestSend for a Twilio
-// config, the same message (Generic template, the test code) through any
-// other SMS factory.
+// testSend sends the test message: Twilio's own [twilio.Connector.SendTest]
+// for a Twilio config, the same message (Generic template, the test code)
+// through any other SMS factory.
 func testSend(ctx context.Context, reg *connector.Registry, e entry, to string, opts []connector.Option) (*connector.Receipt, error) {
 	if e.FactoryID == twilio.FactoryID {
-		return twilio.TestSend(ctx, e.Config, to, opts...)
+		c, err := twilio.Open(e.Config, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return c.SendTest(ctx, to)
 	}
 	s, err := reg.OpenSender(e.FactoryID, e.Config, opts...)
 	if err != nil {

@@ -18,11 +18,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	twclient "github.com/twilio/twilio-go/client"
+
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
 	"github.com/connectorkit/connector/internal/msgtemplate"
 	"github.com/connectorkit/connector/internal/redact"
-	twclient "github.com/twilio/twilio-go/client"
 )
 
 // sdkBase is the base URL twilio-go's generated services put in front of

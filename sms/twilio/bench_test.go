@@ -32,7 +32,7 @@ func (memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func BenchmarkSend(b *testing.B) {
-	c, err := twilio.New(config(b, nil), connector.WithHTTPClient(&http.Client{Transport: memTransport{}}))
+	c, err := twilio.Open(config(b, nil), connector.WithHTTPClient(&http.Client{Transport: memTransport{}}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func BenchmarkSend(b *testing.B) {
 }
 
 func BenchmarkSendParallel(b *testing.B) {
-	c, err := twilio.New(config(b, nil), connector.WithHTTPClient(&http.Client{Transport: memTransport{}}))
+	c, err := twilio.Open(config(b, nil), connector.WithHTTPClient(&http.Client{Transport: memTransport{}}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,24 +11,29 @@ import (
 	"github.com/connectorkit/connector/internal/smsenc"
 )
 
-// Config is the connector's JSON config: Logto's Twilio SMS config
+// Config is the connector's config: Logto's Twilio SMS config
 // (accountSID, authToken, fromMessagingServiceSID, templates,
 // disableRiskCheck, and the optional host of Logto 1.5), which opens here
-// unchanged, plus what Logto lacks: a sender number or alphanumeric sender
-// ID instead of the Messaging Service (fromNumber), API-key credentials
-// instead of the auth token (apiKeySID + apiKeySecret), and a cap on the SMS
-// segments of one message (maxSegments).
+// unchanged with [Open], plus what Logto lacks: a sender number or
+// alphanumeric sender ID instead of the Messaging Service (fromNumber),
+// API-key credentials instead of the auth token (apiKeySID + apiKeySecret),
+// and a cap on the SMS segments of one message (maxSegments). A Go host
+// fills it and calls [New]; a zero field counts as unset, and takes its
+// default (Host api.twilio.com, MaxSegments 3).
 //
 // Exactly one of authToken and the API key pair, and exactly one of
-// fromMessagingServiceSID and fromNumber, must be set.
+// fromMessagingServiceSID and fromNumber, must be set. The `validate` tags
+// say so where a tag can; [Config.CheckConfig] checks the rest.
 type Config struct {
-	AccountSID   string           `json:"accountSID" validate:"required" doc:"Account SID from the Twilio console: AC followed by 32 hexadecimal digits."`
-	AuthToken    connector.Secret `json:"authToken,omitempty" doc:"Auth token of the account. Leave empty when apiKeySID and apiKeySecret are set."`
-	APIKeySID    string           `json:"apiKeySID,omitempty" doc:"SID of an API key (SK followed by 32 hexadecimal digits), used with apiKeySecret instead of the auth token."`
-	APIKeySecret connector.Secret `json:"apiKeySecret,omitempty" doc:"Secret of the API key named by apiKeySID."`
+	AccountSID string `json:"accountSID" validate:"required" doc:"Account SID from the Twilio console: AC followed by 32 hexadecimal digits."`
+	// AuthToken is required when neither APIKeySID nor APIKeySecret is set:
+	// CheckConfig says so.
+	AuthToken    connector.Secret `json:"authToken,omitempty" validate:"excluded_with=APIKeySID APIKeySecret" doc:"Auth token of the account. Leave empty when apiKeySID and apiKeySecret are set."`
+	APIKeySID    string           `json:"apiKeySID,omitempty" validate:"required_with=APIKeySecret" doc:"SID of an API key (SK followed by 32 hexadecimal digits), used with apiKeySecret instead of the auth token."`
+	APIKeySecret connector.Secret `json:"apiKeySecret,omitempty" validate:"required_with=APIKeySID" doc:"Secret of the API key named by apiKeySID."`
 
-	FromMessagingServiceSID string `json:"fromMessagingServiceSID,omitempty" doc:"SID of the Messaging Service that sends the messages (MG followed by 32 hexadecimal digits). Leave empty when fromNumber is set."`
-	FromNumber              string `json:"fromNumber,omitempty" doc:"Sender instead of a Messaging Service: a Twilio phone number (E.164, such as +14155550100), a short code, or an alphanumeric sender ID of up to 11 characters."`
+	FromMessagingServiceSID string `json:"fromMessagingServiceSID,omitempty" validate:"required_without=FromNumber" doc:"SID of the Messaging Service that sends the messages (MG followed by 32 hexadecimal digits). Leave empty when fromNumber is set."`
+	FromNumber              string `json:"fromNumber,omitempty" validate:"excluded_with=FromMessagingServiceSID" doc:"Sender instead of a Messaging Service: a Twilio phone number (E.164, such as +14155550100), a short code, or an alphanumeric sender ID of up to 11 characters."`
 
 	Templates []Template `json:"templates" validate:"required,min=1,dive" doc:"Message templates by usage type. A usage type without its own template uses the Generic one. Placeholders: {{code}} and any payload key, with dotted paths such as {{application.name}}."`
 
@@ -57,8 +62,11 @@ type Template struct {
 	Content   string              `json:"content" validate:"required" doc:"Message text, with placeholders such as {{code}}."`
 }
 
-// CheckConfig implements [connector.Checker]: the rules struct tags cannot
-// express. It reports every problem with its JSON path.
+// CheckConfig implements [connector.Checker]: the rules the `validate`
+// tags of [Config] cannot say (the shape of SIDs, senders and host names,
+// the templates), and one they cannot say clearly: without an API key,
+// authToken is required. It reports every problem with its JSON path, and
+// leaves alone what a tag reports (a second sender, half an API key).
 func (c *Config) CheckConfig() connector.FieldErrors {
 	var fe connector.FieldErrors
 	add := func(path, msg string) { fe = append(fe, connector.FieldError{Path: path, Message: msg}) }
@@ -67,21 +75,11 @@ func (c *Config) CheckConfig() connector.FieldErrors {
 		add("accountSID", "must be a Twilio account SID: AC followed by 32 hexadecimal digits")
 	}
 
-	apiKey := c.APIKeySID != "" || !c.APIKeySecret.IsZero()
-	switch {
-	case !c.AuthToken.IsZero() && apiKey:
-		add("authToken", "must not be set together with apiKeySID and apiKeySecret: use one kind of credentials")
-	case c.AuthToken.IsZero() && !apiKey:
+	if c.AuthToken.IsZero() && c.APIKeySID == "" && c.APIKeySecret.IsZero() {
 		add("authToken", "is required (or set apiKeySID and apiKeySecret instead)")
-	case apiKey:
-		if c.APIKeySID == "" {
-			add("apiKeySID", "is required with apiKeySecret")
-		} else if !isSID(c.APIKeySID, "SK") {
-			add("apiKeySID", "must be a Twilio API key SID: SK followed by 32 hexadecimal digits")
-		}
-		if c.APIKeySecret.IsZero() {
-			add("apiKeySecret", "is required with apiKeySID")
-		}
+	}
+	if c.APIKeySID != "" && !isSID(c.APIKeySID, "SK") {
+		add("apiKeySID", "must be a Twilio API key SID: SK followed by 32 hexadecimal digits")
 	}
 	// Pasting mistakes (a trailing newline) that Twilio would answer with
 	// error 20003; reported without the value.
@@ -92,16 +90,14 @@ func (c *Config) CheckConfig() connector.FieldErrors {
 		add("apiKeySecret", "must not contain spaces, line breaks or colons")
 	}
 
+	// The sender in use is checked; a fromNumber set beside a Messaging
+	// Service is reported by its excluded_with tag alone.
 	switch {
-	case c.FromMessagingServiceSID != "" && c.FromNumber != "":
-		add("fromNumber", "must not be set together with fromMessagingServiceSID: use one sender")
-	case c.FromMessagingServiceSID == "" && c.FromNumber == "":
-		add("fromMessagingServiceSID", "is required (or set fromNumber instead)")
 	case c.FromMessagingServiceSID != "":
 		if !isSID(c.FromMessagingServiceSID, "MG") {
 			add("fromMessagingServiceSID", "must be a Twilio Messaging Service SID: MG followed by 32 hexadecimal digits")
 		}
-	default:
+	case c.FromNumber != "":
 		if _, msg := sender(c.FromNumber); msg != "" {
 			add("fromNumber", msg)
 		}

@@ -60,7 +60,7 @@ func TestLogtoConfigOpensUnchanged(t *testing.T) {
 	}
 }
 
-func TestNewRefusesBadConfig(t *testing.T) {
+func TestOpenRefusesBadConfig(t *testing.T) {
 	t.Parallel()
 	tpl := func(pairs ...string) []any {
 		var out []any
@@ -88,11 +88,14 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{name: "no credentials", changes: map[string]any{"authToken": nil},
 			fields: map[string]string{"authToken": "is required (or set apiKeySID and apiKeySecret instead)"}},
 		{name: "both kinds of credentials", changes: map[string]any{"apiKeySID": apiKeySID, "apiKeySecret": apiKeySecret},
-			fields: map[string]string{"authToken": "must not be set together with apiKeySID and apiKeySecret"}},
+			fields: map[string]string{"authToken": "must not be set together with apiKeySID or apiKeySecret"}},
+		{name: "auth token and an api key sid", changes: map[string]any{"apiKeySID": apiKeySID},
+			fields: map[string]string{"authToken": "must not be set together with apiKeySID or apiKeySecret",
+				"apiKeySecret": "is required when apiKeySID is set"}},
 		{name: "api key sid without secret", changes: map[string]any{"authToken": nil, "apiKeySID": apiKeySID},
-			fields: map[string]string{"apiKeySecret": "is required with apiKeySID"}},
+			fields: map[string]string{"apiKeySecret": "is required when apiKeySID is set"}},
 		{name: "api key secret without sid", changes: map[string]any{"authToken": nil, "apiKeySecret": apiKeySecret},
-			fields: map[string]string{"apiKeySID": "is required with apiKeySecret"}},
+			fields: map[string]string{"apiKeySID": "is required when apiKeySecret is set"}},
 		{name: "malformed api key sid", changes: map[string]any{"authToken": nil, "apiKeySID": "SK1", "apiKeySecret": apiKeySecret},
 			fields: map[string]string{"apiKeySID": "SK followed by 32 hexadecimal digits"}},
 		{name: "auth token with a trailing newline", changes: map[string]any{"authToken": authToken + "\n"},
@@ -102,8 +105,10 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{name: "auth token of the wrong type", changes: map[string]any{"authToken": 12345},
 			fields: map[string]string{"authToken": "must be a string, got a number"}},
 		{name: "no sender", changes: map[string]any{"fromMessagingServiceSID": nil},
-			fields: map[string]string{"fromMessagingServiceSID": "is required (or set fromNumber instead)"}},
+			fields: map[string]string{"fromMessagingServiceSID": "is required when fromNumber is not set"}},
 		{name: "two senders", changes: map[string]any{"fromNumber": "+14155550199"},
+			fields: map[string]string{"fromNumber": "must not be set together with fromMessagingServiceSID"}},
+		{name: "a malformed second sender", changes: map[string]any{"fromNumber": "Acme!"},
 			fields: map[string]string{"fromNumber": "must not be set together with fromMessagingServiceSID"}},
 		{name: "malformed messaging service sid", changes: map[string]any{"fromMessagingServiceSID": "MGxyz"},
 			fields: map[string]string{"fromMessagingServiceSID": "MG followed by 32 hexadecimal digits"}},
@@ -164,13 +169,13 @@ func TestNewRefusesBadConfig(t *testing.T) {
 			if raw == nil {
 				raw = config(t, tt.changes)
 			}
-			c, err := twilio.New(raw)
+			c, err := twilio.Open(raw)
 			if c != nil {
-				t.Fatal("New returned a connector with its error")
+				t.Fatal("Open returned a connector with its error")
 			}
 			var ce *connector.Error
 			if !errors.As(err, &ce) {
-				t.Fatalf("New = %v, want a *connector.Error", err)
+				t.Fatalf("Open = %v, want a *connector.Error", err)
 			}
 			if ce.Code != connector.CodeInvalidConfig || ce.Step != connector.StepConfig || ce.Connector != twilio.FactoryID {
 				t.Fatalf("error %v: code %s step %s connector %s", ce, ce.Code, ce.Step, ce.Connector)
@@ -193,29 +198,29 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	}
 }
 
-func TestNewOptions(t *testing.T) {
+func TestOptions(t *testing.T) {
 	t.Parallel()
 	t.Run("target is not settable", func(t *testing.T) {
 		t.Parallel()
-		_, err := twilio.New(config(t, nil), connector.WithTarget("other"))
+		_, err := twilio.Open(config(t, nil), connector.WithTarget("other"))
 		if !errors.Is(err, connector.ErrInvalidConfig) || !strings.Contains(err.Error(), "WithTarget") {
-			t.Fatalf("New(WithTarget) = %v", err)
+			t.Fatalf("Open(WithTarget) = %v", err)
 		}
 	})
 	t.Run("bad endpoint option", func(t *testing.T) {
 		t.Parallel()
-		_, err := twilio.New(config(t, nil), connector.WithEndpoint(twilio.EndpointAPI, "http://twilio.example"))
+		_, err := twilio.Open(config(t, nil), connector.WithEndpoint(twilio.EndpointAPI, "http://twilio.example"))
 		var ce *connector.Error
 		if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig || ce.Connector != twilio.FactoryID {
-			t.Fatalf("New(bad endpoint) = %v", err)
+			t.Fatalf("Open(bad endpoint) = %v", err)
 		}
 	})
 	t.Run("instance id names errors", func(t *testing.T) {
 		t.Parallel()
-		_, err := twilio.New(config(t, map[string]any{"authToken": nil}), connector.WithInstanceID("sms-eu"))
+		_, err := twilio.Open(config(t, map[string]any{"authToken": nil}), connector.WithInstanceID("sms-eu"))
 		var ce *connector.Error
 		if !errors.As(err, &ce) || ce.Connector != "sms-eu" {
-			t.Fatalf("New = %v, want errors naming sms-eu", err)
+			t.Fatalf("Open = %v, want errors naming sms-eu", err)
 		}
 		m := newMock(t, twilioError(400, 21211, "bad"))
 		c := m.open(config(t, nil), connector.WithInstanceID("sms-eu"))
@@ -224,6 +229,135 @@ func TestNewOptions(t *testing.T) {
 			t.Fatalf("Send = %v, want errors naming sms-eu", err)
 		}
 	})
+}
+
+// typedConfig is config(t, nil) as a Go host writes it.
+func typedConfig() twilio.Config {
+	return twilio.Config{
+		AccountSID:              accountSID,
+		AuthToken:               authToken,
+		FromMessagingServiceSID: serviceSID,
+		Templates: []twilio.Template{
+			{UsageType: connector.UsageSignIn, Content: "Your sign-in code is {{code}}"},
+			{UsageType: connector.UsageGeneric, Content: "Your code is {{code}}"},
+		},
+	}
+}
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	msg := connector.Message{To: "+14155550100", Usage: connector.UsageSignIn, Payload: map[string]any{"code": "123456"}}
+	t.Run("a typed config sends as its JSON does", func(t *testing.T) {
+		t.Parallel()
+		typed, decoded := newMock(t, nil), newMock(t, nil)
+		c, err := twilio.New(typedConfig(), connector.WithHTTPClient(typed.client))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Send(context.Background(), msg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := decoded.open(config(t, nil)).Send(context.Background(), msg); err != nil {
+			t.Fatal(err)
+		}
+		got, want := typed.requests()[0], decoded.requests()[0]
+		if got != want || got.URL != messagesURL || got.User != accountSID || got.Password != authToken {
+			t.Fatalf("New sent %+v, Open sent %+v", got, want)
+		}
+	})
+	t.Run("zero fields take their defaults", func(t *testing.T) {
+		t.Parallel()
+		cfg := typedConfig() // Host "" and MaxSegments 0
+		cfg.Templates = []twilio.Template{{UsageType: connector.UsageGeneric, Content: strings.Repeat("x", 454) + "{{code}}"}}
+		_, err := twilio.New(cfg)
+		var ce *connector.Error
+		if !errors.As(err, &ce) || len(ce.Fields) != 1 || ce.Fields[0].Path != "templates[0].content" ||
+			!strings.Contains(ce.Fields[0].Message, "more than maxSegments (3)") {
+			t.Fatalf("New(4-segment template, MaxSegments 0) = %v, want it refused under the default 3", err)
+		}
+		if cfg.MaxSegments != 0 || cfg.Host != "" {
+			t.Errorf("New changed the caller's config: %+v", cfg)
+		}
+
+		cfg.Templates[0].Content = strings.Repeat("x", 453) + "{{code}}" // 3 segments
+		m := newMock(t, nil)
+		c, err := twilio.New(cfg, connector.WithHTTPClient(m.client))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.SendTest(context.Background(), "+14155550100"); err != nil {
+			t.Fatal(err)
+		}
+		if got := m.requests()[0]; got.URL != messagesURL || !strings.Contains(got.Body, "RiskCheck=enable") {
+			t.Fatalf("request %+v, want the default host and risk check", got)
+		}
+	})
+	t.Run("options", func(t *testing.T) {
+		t.Parallel()
+		if _, err := twilio.New(typedConfig(), connector.WithTarget("other")); !errors.Is(err, connector.ErrInvalidConfig) ||
+			!strings.Contains(err.Error(), "WithTarget") {
+			t.Fatalf("New(WithTarget) = %v", err)
+		}
+		cfg := typedConfig()
+		cfg.AuthToken = ""
+		_, err := twilio.New(cfg, connector.WithInstanceID("sms-eu"))
+		var ce *connector.Error
+		if !errors.As(err, &ce) || ce.Connector != "sms-eu" {
+			t.Fatalf("New = %v, want errors naming sms-eu", err)
+		}
+	})
+
+	tests := []struct {
+		name   string
+		edit   func(*twilio.Config)
+		fields map[string]string // path -> the message
+	}{
+		{name: "zero config", edit: func(c *twilio.Config) { *c = twilio.Config{} }, fields: map[string]string{
+			"accountSID":              "is required",
+			"authToken":               "is required (or set apiKeySID and apiKeySecret instead)",
+			"fromMessagingServiceSID": "is required when fromNumber is not set",
+			"templates":               "is required",
+		}},
+		{name: "both kinds of credentials", edit: func(c *twilio.Config) { c.APIKeySID, c.APIKeySecret = apiKeySID, apiKeySecret },
+			fields: map[string]string{"authToken": "must not be set together with apiKeySID or apiKeySecret"}},
+		{name: "api key secret without sid", edit: func(c *twilio.Config) { c.AuthToken, c.APIKeySecret = "", apiKeySecret },
+			fields: map[string]string{"apiKeySID": "is required when apiKeySecret is set"}},
+		{name: "api key sid without secret", edit: func(c *twilio.Config) { c.AuthToken, c.APIKeySID = "", apiKeySID },
+			fields: map[string]string{"apiKeySecret": "is required when apiKeySID is set"}},
+		{name: "two senders", edit: func(c *twilio.Config) { c.FromNumber = "+14155550199" },
+			fields: map[string]string{"fromNumber": "must not be set together with fromMessagingServiceSID"}},
+		{name: "malformed sender number", edit: func(c *twilio.Config) { c.FromMessagingServiceSID, c.FromNumber = "", "+1415555" },
+			fields: map[string]string{"fromNumber": "must be a valid phone number: is too short for country code +1"}},
+		{name: "negative maxSegments", edit: func(c *twilio.Config) { c.MaxSegments = -1 },
+			fields: map[string]string{"maxSegments": "must be at least 1"}},
+		{name: "maxSegments over 10", edit: func(c *twilio.Config) { c.MaxSegments = 11 },
+			fields: map[string]string{"maxSegments": "must be at most 10"}},
+		{name: "host with a scheme", edit: func(c *twilio.Config) { c.Host = "https://api.twilio.com" },
+			fields: map[string]string{"host": "must be a Twilio API host name such as api.twilio.com or api.dublin.ie1.twilio.com (no scheme, port or path)"}},
+		{name: "unknown usage type", edit: func(c *twilio.Config) { c.Templates[0].UsageType = "Test" },
+			fields: map[string]string{"templates[0].usageType": "must be one of SignIn, Register, ForgotPassword, OrganizationInvitation, Generic, UserPermissionValidation, BindNewIdentifier, MfaVerification, BindMfa"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := typedConfig()
+			tt.edit(&cfg)
+			c, err := twilio.New(cfg)
+			var ce *connector.Error
+			if c != nil || !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig || ce.Step != connector.StepConfig ||
+				ce.Connector != twilio.FactoryID {
+				t.Fatalf("New = %v, %v; want a nil connector and an invalid_config *connector.Error", c, err)
+			}
+			got := map[string]string{}
+			for _, f := range ce.Fields {
+				got[f.Path] = f.Message
+			}
+			if !reflect.DeepEqual(got, tt.fields) {
+				t.Errorf("fields %v, want %v", got, tt.fields)
+			}
+			assertNoSecret(t, "config error", fmt.Sprintf("%v %+v %#v", err, err, ce))
+		})
+	}
 }
 
 func TestFactoryAndMetadata(t *testing.T) {
@@ -373,7 +507,7 @@ func TestLongTemplateWarning(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
-	_, err := twilio.New(config(t, map[string]any{"templates": []any{
+	_, err := twilio.Open(config(t, map[string]any{"templates": []any{
 		map[string]any{"usageType": "Generic", "content": "Your code is {{code}}"},
 		map[string]any{"usageType": "SignIn", "content": strings.Repeat("Ваш код ", 10) + "{{code}}"},
 	}}), connector.WithLogger(logger))

@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
+
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/sms/twilio"
-	"github.com/jarcoal/httpmock"
 )
 
 var now = time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
@@ -240,7 +241,7 @@ func TestSendHonoursContextDeadline(t *testing.T) {
 	// The injected client has no timeout of its own: only the caller's
 	// deadline can end the send.
 	client := &http.Client{Transport: srv.Client().Transport}
-	c, err := twilio.New(config(t, nil), connector.WithHTTPClient(client), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
+	c, err := twilio.Open(config(t, nil), connector.WithHTTPClient(client), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +270,7 @@ func TestSendHonoursContextDeadline(t *testing.T) {
 func TestSendHonoursCancellation(t *testing.T) {
 	t.Parallel()
 	srv, arrived := hangingServerArrived(t)
-	c, err := twilio.New(config(t, nil), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
+	c, err := twilio.Open(config(t, nil), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +293,7 @@ func TestSendClientTimeoutIsRetryable(t *testing.T) {
 	t.Parallel()
 	srv := hangingServer(t)
 	client := &http.Client{Transport: srv.Client().Transport, Timeout: 200 * time.Millisecond}
-	c, err := twilio.New(config(t, nil), connector.WithHTTPClient(client), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
+	c, err := twilio.Open(config(t, nil), connector.WithHTTPClient(client), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +348,7 @@ func TestSendReusesConnections(t *testing.T) {
 				w.WriteHeader(tt.status)
 				_, _ = w.Write([]byte(tt.body))
 			})
-			c, err := twilio.New(config(t, nil), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
+			c, err := twilio.Open(config(t, nil), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -373,7 +374,7 @@ func TestEndpointOverrideKeepsPathPrefix(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		_, _ = w.Write([]byte(`{"sid":"SMx"}`))
 	})
-	c, err := twilio.New(config(t, nil), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL+"/mock/twilio/"))
+	c, err := twilio.Open(config(t, nil), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL+"/mock/twilio/"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,10 +25,12 @@ func mockTwilioServer() *httptest.Server {
 	}))
 }
 
+// exampleConfig is a config as Logto's console saves it.
 const exampleConfig = `{
 	"accountSID": "AC0123456789abcdef0123456789abcdef",
 	"authToken": "f00dfacef00dfacef00dfacef00dface",
 	"fromMessagingServiceSID": "MG00112233445566778899aabbccddeeff",
+	"disableRiskCheck": false,
 	"templates": [
 		{"usageType": "SignIn", "content": "Your {{ application.name }} sign-in code is {{code}}."},
 		{"usageType": "Generic", "content": "Your verification code is {{code}}."}
@@ -39,7 +41,64 @@ func ExampleNew() {
 	srv := mockTwilioServer()
 	defer srv.Close()
 
-	c, err := twilio.New([]byte(exampleConfig),
+	// A Go host fills the Config; unset fields take their defaults
+	// (host api.twilio.com, maxSegments 3).
+	c, err := twilio.New(twilio.Config{
+		AccountSID: "AC0123456789abcdef0123456789abcdef",
+		AuthToken:  connector.Secret("f00dfacef00dfacef00dfacef00dface"), // from your secret store
+		FromNumber: "+14155550199",
+		Templates: []twilio.Template{
+			{UsageType: connector.UsageSignIn, Content: "Your {{ application.name }} sign-in code is {{code}}."},
+			{UsageType: connector.UsageGeneric, Content: "Your verification code is {{code}}."},
+		},
+	},
+		connector.WithHTTPClient(srv.Client()),
+		connector.WithEndpoint(twilio.EndpointAPI, srv.URL)) // omit to reach api.twilio.com
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	receipt, err := c.Send(context.Background(), connector.Message{
+		To:      "+14155550100",
+		Usage:   connector.UsageSignIn,
+		Payload: map[string]any{"code": "123456", "application": map[string]any{"name": "Acme"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(receipt.ID, receipt.Encoding, receipt.Segments)
+	// Output:
+	// SM0123456789abcdef0123456789abcdef GSM-7 1
+}
+
+func ExampleNew_invalidConfig() {
+	_, err := twilio.New(twilio.Config{
+		AccountSID:              "AC0123456789abcdef0123456789abcdef",
+		APIKeySID:               "SKfedcba9876543210fedcba9876543210", // without its apiKeySecret
+		FromMessagingServiceSID: "MG00112233445566778899aabbccddeeff",
+		FromNumber:              "+14155550199", // a second sender
+		Templates:               []twilio.Template{{UsageType: connector.UsageGeneric, Content: "{{code}}"}},
+		MaxSegments:             20,
+	})
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		for _, f := range ce.Fields {
+			fmt.Println(f)
+		}
+	}
+	// Output:
+	// apiKeySecret: is required when apiKeySID is set
+	// fromNumber: must not be set together with fromMessagingServiceSID
+	// maxSegments: must be at most 10
+}
+
+func ExampleOpen() {
+	srv := mockTwilioServer()
+	defer srv.Close()
+
+	// Logto's Twilio SMS config opens unchanged.
+	c, err := twilio.Open([]byte(exampleConfig),
 		connector.WithHTTPClient(srv.Client()),
 		connector.WithEndpoint(twilio.EndpointAPI, srv.URL)) // omit to reach api.twilio.com
 	if err != nil {
@@ -60,8 +119,8 @@ func ExampleNew() {
 	// SM0123456789abcdef0123456789abcdef GSM-7 1
 }
 
-func ExampleNew_invalidConfig() {
-	_, err := twilio.New([]byte(`{"accountSID": "AC123", "templates": [{"usageType": "Test", "content": "{{code}}"}]}`))
+func ExampleOpen_invalidConfig() {
+	_, err := twilio.Open([]byte(`{"accountSID": "AC123", "templates": [{"usageType": "Test", "content": "{{code}}"}]}`))
 	var ce *connector.Error
 	if errors.As(err, &ce) {
 		for _, f := range ce.Fields {
@@ -69,16 +128,16 @@ func ExampleNew_invalidConfig() {
 		}
 	}
 	// Output:
-	// templates[0].usageType: must be one of SignIn, Register, ForgotPassword, OrganizationInvitation, Generic, UserPermissionValidation, BindNewIdentifier, MfaVerification, BindMfa
 	// accountSID: must be a Twilio account SID: AC followed by 32 hexadecimal digits
 	// authToken: is required (or set apiKeySID and apiKeySecret instead)
-	// fromMessagingServiceSID: is required (or set fromNumber instead)
+	// fromMessagingServiceSID: is required when fromNumber is not set
+	// templates[0].usageType: must be one of SignIn, Register, ForgotPassword, OrganizationInvitation, Generic, UserPermissionValidation, BindNewIdentifier, MfaVerification, BindMfa
 }
 
 func ExampleConnector_Send_errors() {
 	srv := mockTwilioServer()
 	defer srv.Close()
-	c, _ := twilio.New([]byte(exampleConfig), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
+	c, _ := twilio.Open([]byte(exampleConfig), connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
 
 	// Refused before any request.
 	_, err := c.Send(context.Background(), connector.Message{To: "+1 800 FLOWERS", Usage: connector.UsageSignIn})
@@ -97,14 +156,19 @@ func ExampleConnector_Send_errors() {
 	// 400 false
 }
 
-func ExampleTestSend() {
+func ExampleConnector_SendTest() {
 	srv := mockTwilioServer()
 	defer srv.Close()
 
-	// Sends the Generic template with the code 000000 from a config that is
-	// not saved yet, as Logto's console "test" button does.
-	receipt, err := twilio.TestSend(context.Background(), []byte(exampleConfig), "+14155550100",
+	// Checks a config that is not saved yet, as Logto's console "send test
+	// message" button does: the Generic template with the code 000000.
+	c, err := twilio.Open([]byte(exampleConfig),
 		connector.WithHTTPClient(srv.Client()), connector.WithEndpoint(twilio.EndpointAPI, srv.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	receipt, err := c.SendTest(context.Background(), "+14155550100")
 	fmt.Println(receipt.ID, err)
 	// Output:
 	// SM0123456789abcdef0123456789abcdef <nil>

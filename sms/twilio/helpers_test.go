@@ -10,9 +10,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jarcoal/httpmock"
+
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/sms/twilio"
-	"github.com/jarcoal/httpmock"
 )
 
 // Test credentials: shaped like Twilio's, never real.
@@ -118,9 +119,9 @@ func (m *mockTwilio) requests() []sent {
 // open opens a connector on the mock.
 func (m *mockTwilio) open(raw json.RawMessage, opts ...connector.Option) *twilio.Connector {
 	m.t.Helper()
-	c, err := twilio.New(raw, append([]connector.Option{connector.WithHTTPClient(m.client)}, opts...)...)
+	c, err := twilio.Open(raw, append([]connector.Option{connector.WithHTTPClient(m.client)}, opts...)...)
 	if err != nil {
-		m.t.Fatalf("New: %v", err)
+		m.t.Fatalf("Open: %v", err)
 	}
 	return c
 }

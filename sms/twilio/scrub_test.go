@@ -14,8 +14,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/connectorkit/connector"
 	"github.com/jarcoal/httpmock"
+
+	"github.com/connectorkit/connector"
 )
 
 // echoed is what a provider or proxy that echoes the request saw of it.

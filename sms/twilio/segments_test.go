@@ -97,9 +97,9 @@ func TestMaxSegmentsTemplatesAtOpen(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var logs bytes.Buffer
-			_, err := twilio.New(config(t, tt.changes), connector.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+			_, err := twilio.Open(config(t, tt.changes), connector.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 			if err != nil {
-				t.Fatalf("New: %v", err)
+				t.Fatalf("Open: %v", err)
 			}
 			if got := strings.Contains(logs.String(), "template takes several SMS segments"); got != tt.warned {
 				t.Errorf("warned %v, want %v:\n%s", got, tt.warned, logs.String())

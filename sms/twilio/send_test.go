@@ -296,13 +296,13 @@ func TestSendConcurrent(t *testing.T) {
 	}
 }
 
-func TestTestSend(t *testing.T) {
+func TestSendTest(t *testing.T) {
 	t.Parallel()
 	t.Run("generic template with code 000000", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t, nil)
-		r, err := twilio.TestSend(context.Background(), config(t, map[string]any{"templates": logtoTemplates}), "14155550100",
-			connector.WithHTTPClient(m.client))
+		c := m.open(config(t, map[string]any{"templates": logtoTemplates}))
+		r, err := c.SendTest(context.Background(), "14155550100")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -317,10 +317,10 @@ func TestTestSend(t *testing.T) {
 	t.Run("no generic template", func(t *testing.T) {
 		t.Parallel()
 		m := newMock(t, nil)
-		_, err := twilio.TestSend(context.Background(), config(t, map[string]any{"templates": []any{
-			map[string]any{"usageType": "SignIn", "content": "{{code}}"}}}), "+14155550100", connector.WithHTTPClient(m.client))
+		c := m.open(config(t, map[string]any{"templates": []any{map[string]any{"usageType": "SignIn", "content": "{{code}}"}}}))
+		_, err := c.SendTest(context.Background(), "+14155550100")
 		if !errors.Is(err, connector.ErrTemplateNotFound) {
-			t.Fatalf("TestSend = %v, want template_not_found", err)
+			t.Fatalf("SendTest = %v, want template_not_found", err)
 		}
 		if len(m.requests()) != 0 {
 			t.Fatal("a request was sent")
@@ -328,9 +328,16 @@ func TestTestSend(t *testing.T) {
 	})
 	t.Run("unsaved config is invalid", func(t *testing.T) {
 		t.Parallel()
-		_, err := twilio.TestSend(context.Background(), config(t, map[string]any{"authToken": nil}), "+14155550100")
-		if !errors.Is(err, connector.ErrInvalidConfig) {
-			t.Fatalf("TestSend = %v, want invalid_config", err)
+		c, err := twilio.Open(config(t, map[string]any{"authToken": nil}))
+		if c != nil || !errors.Is(err, connector.ErrInvalidConfig) {
+			t.Fatalf("Open = %v, %v; want invalid_config", c, err)
+		}
+	})
+	t.Run("zero connector", func(t *testing.T) {
+		t.Parallel()
+		var c twilio.Connector
+		if _, err := c.SendTest(context.Background(), "+14155550100"); connector.CodeOf(err) != connector.CodeGeneral {
+			t.Fatalf("SendTest on a zero Connector = %v", err)
 		}
 	})
 }

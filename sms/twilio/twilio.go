@@ -2,7 +2,14 @@
 // Messaging, with a template per usage type. It opens Logto's Twilio SMS
 // connector config unchanged (factory "twilio-short-message-service").
 //
-//	c, err := twilio.New(rawConfig, connector.WithHTTPClient(client))
+// A Go host builds a [Config] and calls [New]; a host that stores Logto's
+// JSON config calls [Open]:
+//
+//	c, err := twilio.New(twilio.Config{
+//		AccountSID: accountSID, AuthToken: connector.Secret(authToken),
+//		FromMessagingServiceSID: serviceSID,
+//		Templates: []twilio.Template{{UsageType: connector.UsageGeneric, Content: "Your code is {{code}}"}},
+//	}, connector.WithHTTPClient(client)) // or twilio.Open(rawConfig, ...)
 //	receipt, err := c.Send(ctx, connector.Message{
 //		To: "+14155550100", Usage: connector.UsageSignIn,
 //		Payload: map[string]any{"code": "123456"},
@@ -32,6 +39,10 @@
 // bounded. The caller's context bounds every request, though twilio-go's
 // API takes none.
 //
+// [Connector.SendTest] sends the Generic template with the code [TestCode],
+// as Logto's console "send test message" button does for a config not
+// saved yet.
+//
 // The API host is https://api.twilio.com, or the config's host; the "api"
 // endpoint option replaces it (connector.WithEndpoint("api",
 // "http://127.0.0.1:8080") for a local mock).
@@ -49,12 +60,13 @@ import (
 	"slices"
 	"strings"
 
+	twclient "github.com/twilio/twilio-go/client"
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
+
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/msgtemplate"
 	"github.com/connectorkit/connector/internal/phone"
 	"github.com/connectorkit/connector/internal/smsenc"
-	twclient "github.com/twilio/twilio-go/client"
-	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 )
 
 // Provider facts.
@@ -69,7 +81,8 @@ const (
 	EndpointAPI = "api"
 	// DefaultHost is Twilio's API host.
 	DefaultHost = "api.twilio.com"
-	// TestCode is the code [TestSend] sends, as Logto's console does.
+	// TestCode is the code [Connector.SendTest] sends, as Logto's console
+	// does.
 	TestCode = "000000"
 )
 
@@ -95,13 +108,14 @@ func metadata() connector.Metadata {
 	}
 }
 
-// Factory returns the factory to register in a [connector.Registry].
+// Factory returns the factory to register in a [connector.Registry]: it
+// opens JSON configs with [Open].
 func Factory() connector.Factory {
-	return connector.NewFactory(metadata(), New)
+	return connector.NewFactory(metadata(), Open)
 }
 
 // Connector sends SMS through Twilio. It is immutable and safe for
-// concurrent use; build it with [New].
+// concurrent use; build it with [New] or [Open].
 type Connector struct {
 	id        string
 	meta      connector.Metadata
@@ -116,28 +130,60 @@ type Connector struct {
 
 var _ connector.Sender = (*Connector)(nil)
 
-// New opens a connector from its JSON config (see [Config]). Every config
-// problem is reported at once in an invalid_config [*connector.Error] naming
-// each field. Options: [connector.WithHTTPClient], [connector.WithLogger],
+// New validates cfg and returns a Twilio connector: the constructor for Go
+// hosts, which never marshal JSON to build one. A zero field counts as
+// unset and takes its default (see [Config]). Every config problem is
+// reported at once in an invalid_config [*connector.Error] naming each
+// field by its JSON path. It makes no network call; the Twilio client is
+// built here, once.
+//
+// Options: [connector.WithHTTPClient], [connector.WithLogger],
 // [connector.WithClock], [connector.WithInstanceID], and
-// [connector.WithEndpoint] with [EndpointAPI]. The Twilio client is built
-// here, once.
-func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
-	o, err := connector.ResolveOptions(opts...)
+// [connector.WithEndpoint] with [EndpointAPI]. Twilio is not a standard
+// connector: WithTarget is refused.
+func New(cfg Config, opts ...connector.Option) (*Connector, error) {
+	o, id, err := resolveOptions(opts)
 	if err != nil {
-		return nil, connector.Attribute(err, FactoryID)
+		return nil, err
 	}
-	id := o.ConnectorID(FactoryID)
-	if err := o.Restrict(FactoryID, false, EndpointAPI); err != nil {
+	if err := connector.ValidateConfig(&cfg); err != nil {
+		return nil, connector.Attribute(err, id)
+	}
+	return build(cfg, o, id)
+}
+
+// Open decodes a JSON config (Logto's Twilio SMS config, or one with the
+// fields [Config] adds) and opens it with [New]. Every problem, from an
+// unknown field or a value of the wrong JSON type to a failed rule, is
+// reported at once, as New reports them.
+func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
+	_, id, err := resolveOptions(opts)
+	if err != nil {
 		return nil, err
 	}
 	var cfg Config
 	if err := connector.DecodeConfig(raw, &cfg); err != nil {
 		return nil, connector.Attribute(err, id)
 	}
+	return New(cfg, opts...)
+}
+
+// resolveOptions resolves opts and refuses those Twilio does not take. id
+// is the connector ID that errors name.
+func resolveOptions(opts []connector.Option) (connector.Options, string, error) {
+	o, err := connector.ResolveOptions(opts...)
+	if err != nil {
+		return o, FactoryID, connector.Attribute(err, FactoryID)
+	}
+	id := o.ConnectorID(FactoryID)
+	return o, id, o.Restrict(FactoryID, false, EndpointAPI)
+}
+
+// build makes the connector of a validated config.
+func build(cfg Config, o connector.Options, id string) (*Connector, error) {
 	templates, err := msgtemplate.NewSet(id, cfg.entries())
 	if err != nil {
-		return nil, err // unreachable after DecodeConfig's checks; kept as a guard
+		return nil, err // unreachable after ValidateConfig's checks; kept as a guard
 	}
 
 	c := &Connector{id: id, meta: metadata(), templates: templates, riskCheck: "enable", maxSegments: cfg.maxSegments(),
@@ -156,7 +202,7 @@ func New(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	}
 	host := cfg.Host
 	if host == "" {
-		host = DefaultHost // "host": "" as an admin UI saves an untouched field
+		host = DefaultHost // set by ValidateConfig; kept as a guard
 	}
 	base := o.Endpoint(EndpointAPI, "https://"+strings.ToLower(host))
 	c.api = newAPI(id, base, user, password, cfg.AccountSID, o.HTTPClient, o.Now)
@@ -190,7 +236,7 @@ func (c *Connector) Metadata() connector.Metadata {
 func (c *Connector) Send(ctx context.Context, msg connector.Message) (*connector.Receipt, error) {
 	if c.api == nil {
 		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: FactoryID, Step: connector.StepSend,
-			Message: "the connector was not built with twilio.New"}
+			Message: "the connector was not built with twilio.New or twilio.Open"}
 	}
 	if ctx == nil {
 		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepSend, Message: "context is nil"}
@@ -254,16 +300,12 @@ func (c *Connector) Send(ctx context.Context, msg connector.Message) (*connector
 	return &connector.Receipt{ID: *m.Sid, Segments: info.Segments, Encoding: string(info.Encoding)}, nil
 }
 
-// TestSend opens a connector from raw, a config not saved yet, and sends
-// the Generic template with the code 000000 to to, as Logto's console
-// "test" button does. It fails like [New] on a bad config and like
-// [Connector.Send] otherwise (template_not_found without a Generic
-// template).
-func TestSend(ctx context.Context, raw json.RawMessage, to string, opts ...connector.Option) (*connector.Receipt, error) {
-	c, err := New(raw, opts...)
-	if err != nil {
-		return nil, err
-	}
+// SendTest sends the Generic template with the code [TestCode] to to, as
+// Logto's console "send test message" button does: open the config not
+// saved yet with [Open] (or [New]), then call SendTest to check its
+// credentials, sender and templates. It fails like [Connector.Send]
+// (template_not_found without a Generic template).
+func (c *Connector) SendTest(ctx context.Context, to string) (*connector.Receipt, error) {
 	return c.Send(ctx, connector.Message{To: to, Usage: connector.UsageGeneric, Payload: map[string]any{"code": TestCode}})
 }
 
