@@ -63,7 +63,14 @@
 //     user_cancelled_authorize) is authorization_failed with the provider's
 //     code. StateMismatch, MissingState: state_mismatch. EmptyFlowState: a
 //     callback with no flow state is refused. MissingCode (when the code is
-//     exchanged): refused. None of them calls the token endpoint.
+//     exchanged): refused. ProviderErrorWithWrongState: an error parameter
+//     with another flow's state, or none, is state_mismatch and keeps no
+//     provider text (the state is checked before the error is believed).
+//     ProviderErrorControlCharacters: CR, LF, ESC and U+202E in the
+//     provider's error_description reach neither Error() nor the provider
+//     fields. RepeatedState, RepeatedCode (when the code is exchanged): a
+//     parameter given twice is invalid_request_parameters (RFC 6749 §3.1).
+//     None of them calls the token endpoint.
 //   - TokenEndpoint/<mode>, UserInfoEndpoint/<mode>, KeysEndpoint/<mode>, for
 //     the endpoints a sign-in calls: 400 invalid_grant is
 //     social_auth_code_invalid with the provider's code and status; 401 is
@@ -75,9 +82,20 @@
 //     refused; a profile without the ID, or with an ID of the wrong type, is
 //     invalid_response; a 10 MiB body fails without being read past 4 MiB; a
 //     provider that never answers makes the call return soon after the
-//     context deadline, the deadline having reached the request. Every error
-//     is a *connector.Error with its connector and step set, and nothing
-//     panics.
+//     context deadline, the deadline having reached the request; a redirect
+//     (Redirect) is invalid_response, never followed (its target gets no
+//     request) and its body in no error; a token response with access_token
+//     twice, or a profile with the user ID member twice (DuplicateNames), is
+//     invalid_response. Every error is a *connector.Error with its connector
+//     and step set, and nothing panics.
+//   - UserInfoEndpoint/CaseFoldedNames: with an upper-case twin holding
+//     another value after each profile member ("ID", "EMAIL_VERIFIED"),
+//     every identity signs in with its own ID, email and verified flag
+//     (member names are case-sensitive). BlankID: the user IDs " ", "\n",
+//     "\x00", "\u200b", " u1" and "u1 " are invalid_response, never a
+//     sign-in. NegativeZeroID, for a provider whose IDs are integers: the ID
+//     -0 is refused or is the user "0". They run when the mock supports
+//     [mockprovider.CaseTwins] and [mockprovider.CustomID].
 //   - ProviderErrors/<name>: each provider-specific failure the mock lists
 //     ([mockprovider.Provider.ErrorCases]: Kakao's KOE320, Apple's id_token
 //     faults...) maps to its code.

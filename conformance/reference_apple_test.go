@@ -24,12 +24,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/conformance/mockprovider"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/internal/jsonx"
 )
 
 const refAppleID = "reference-apple"
@@ -57,6 +59,7 @@ type refAppleConfig struct {
 type refApple struct {
 	cfg                     refAppleConfig
 	opts                    connector.Options
+	client                  *http.Client // opts.HTTPClient, following no redirect
 	authURL, tokenURL, jwks string
 	clientSecret            string
 	flaw                    appleFlaw
@@ -80,7 +83,9 @@ func refAppleFactory(flaw appleFlaw) connector.Factory {
 		if err != nil {
 			return nil, err
 		}
-		c := &refApple{opts: o, keys: map[string]*rsa.PublicKey{}, flaw: flaw,
+		noFollow := *o.HTTPClient
+		noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		c := &refApple{opts: o, client: &noFollow, keys: map[string]*rsa.PublicKey{}, flaw: flaw,
 			authURL:  o.Endpoint("authorization", "https://appleid.apple.com/auth/authorize"),
 			tokenURL: o.Endpoint("token", "https://appleid.apple.com/auth/token"),
 			jwks:     o.Endpoint("keys", "https://appleid.apple.com/auth/keys")}
@@ -142,12 +147,19 @@ func (c *refApple) AuthorizationURL(_ context.Context, req connector.AuthRequest
 
 func (c *refApple) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
 	p := cb.Params
+	for _, name := range []string{"state", "code", "id_token", "user", "error"} {
+		if len(p[name]) > 1 {
+			return nil, c.fail(connector.CodeInvalidRequestParameters, connector.StepCallback, "the callback repeats "+name)
+		}
+	}
+	// The state first: only the flow's own callback may end it with an
+	// error of the provider's.
 	if cb.Flow.State == "" || subtle.ConstantTimeCompare([]byte(p.Get("state")), []byte(cb.Flow.State)) != 1 {
 		return nil, c.fail(connector.CodeStateMismatch, connector.StepCallback, "the callback state does not match the flow")
 	}
 	if e := p.Get("error"); e != "" {
 		return nil, &connector.Error{Code: connector.CodeAuthorizationFailed, Connector: refAppleID, Step: connector.StepCallback,
-			Message: "the user did not authorize", ProviderCode: e}
+			Message: "the user did not authorize", ProviderCode: strings.Map(printable, e)}
 	}
 	claims, err := c.verify(ctx, p.Get("id_token"), cb.Flow.Nonce)
 	if err != nil {
@@ -186,9 +198,14 @@ func (c *refApple) exchange(ctx context.Context, code, redirect string, callback
 		"grant_type": {"authorization_code"}, "redirect_uri": {redirect}}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, c.tokenURL, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.opts.HTTPClient.Do(req)
+	resp, err := c.client.Do(req)
 	if err != nil {
 		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: refAppleID, Step: step, Retryable: true, Message: "the request failed", Err: err}
+	}
+	if resp.StatusCode/100 == 3 {
+		resp.Body.Close()
+		return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: refAppleID, Step: step, Status: resp.StatusCode,
+			Message: "apple answered with a redirect, which is not followed"}
 	}
 	body, err := httpx.ReadResponse(resp, 0)
 	if err != nil {
@@ -216,8 +233,10 @@ func (c *refApple) exchange(ctx context.Context, code, redirect string, callback
 		RefreshToken string `json:"refresh_token"`
 		IDToken      string `json:"id_token"`
 	}
-	if err := json.Unmarshal(body, &tr); err != nil {
-		return nil, c.fail(connector.CodeInvalidResponse, step, "the token response is not JSON")
+	// Exact member names, and a name twice refused (which access_token
+	// would count?).
+	if err := jsonx.Unmarshal(body, &tr); err != nil {
+		return nil, c.fail(connector.CodeInvalidResponse, step, "the token response "+err.Error())
 	}
 	if tr.IDToken == "" {
 		return nil, c.fail(connector.CodeInvalidResponse, step, "the token response has no id_token")
@@ -241,7 +260,7 @@ func (c *refApple) key(ctx context.Context, kid string) (*rsa.PublicKey, error) 
 		return k, nil
 	}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.jwks, nil)
-	resp, err := c.opts.HTTPClient.Do(req)
+	resp, err := c.client.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -295,6 +314,15 @@ func (c *refApple) verify(ctx context.Context, raw, nonce string) (jwt.MapClaims
 		return bad("the id_token has no sub")
 	}
 	return claims, nil
+}
+
+// printable drops control and invisible formatting characters (as a
+// strings.Map function) from provider text kept in an error.
+func printable(r rune) rune {
+	if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		return -1
+	}
+	return r
 }
 
 func refAppleSubject(withKey bool, flaw appleFlaw) Social {

@@ -22,9 +22,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/internal/userid"
 )
 
 // socialFlaw is a deliberate bug of the reference connector.
@@ -62,6 +65,15 @@ const (
 	flawAcceptsNoRedirectURI
 	flawEchoesConfig
 	flawRawTransportErrors
+	flawFollowsRedirects
+	flawRedirectAsHTTPError
+	flawErrorBeforeState
+	flawKeepsControlChars
+	flawFirstParamValue
+	flawFoldsCase
+	flawAcceptsDuplicateNames
+	flawAcceptsBlankID
+	flawRawNumberID
 )
 
 const refFactoryID = "reference-oauth2"
@@ -92,6 +104,7 @@ func (c *refConfig) CheckConfig() connector.FieldErrors {
 type refSocial struct {
 	cfg    refConfig
 	opts   connector.Options
+	client *http.Client // opts.HTTPClient, following no redirect
 	log    *slog.Logger
 	id     string
 	flaw   socialFlaw
@@ -148,6 +161,14 @@ func openRefSocial(raw json.RawMessage, flaw socialFlaw, opts ...connector.Optio
 	}
 	if flaw == flawDefaultClient {
 		c.opts.HTTPClient = &http.Client{}
+	}
+	c.client = c.opts.HTTPClient
+	if flaw != flawFollowsRedirects {
+		// A redirect would carry the code, the client credentials or the
+		// access token to wherever it points.
+		cp := *c.client
+		cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		c.client = &cp
 	}
 	return c, nil
 }
@@ -239,6 +260,25 @@ func (c *refSocial) UserInfo(ctx context.Context, cb connector.Callback) (*conne
 		ctx = context.WithoutCancel(ctx)
 	}
 	p := cb.Params
+	if c.flaw != flawFirstParamValue {
+		for _, name := range []string{"state", "code", "error", "error_description"} {
+			if len(p[name]) > 1 {
+				return nil, c.fail(connector.CodeInvalidRequestParameters, connector.StepCallback, "the callback repeats "+name)
+			}
+		}
+	}
+	providerError := func() error {
+		if e := p.Get("error"); e != "" && c.flaw != flawIgnoresProviderError {
+			return &connector.Error{Code: connector.CodeAuthorizationFailed, Connector: c.id, Step: connector.StepCallback,
+				Message: "the provider refused the authorization", ProviderCode: c.clean(e), ProviderMessage: c.clean(p.Get("error_description"))}
+		}
+		return nil
+	}
+	if c.flaw == flawErrorBeforeState {
+		if err := providerError(); err != nil {
+			return nil, err
+		}
+	}
 	if c.flaw != flawIgnoreState {
 		if cb.Flow.State == "" {
 			return nil, c.fail(connector.CodeStateMismatch, connector.StepCallback, "the flow state has no state value")
@@ -247,9 +287,10 @@ func (c *refSocial) UserInfo(ctx context.Context, cb connector.Callback) (*conne
 			return nil, c.fail(connector.CodeStateMismatch, connector.StepCallback, "the callback state does not match the flow")
 		}
 	}
-	if e := p.Get("error"); e != "" && c.flaw != flawIgnoresProviderError {
-		return nil, &connector.Error{Code: connector.CodeAuthorizationFailed, Connector: c.id, Step: connector.StepCallback,
-			Message: "the provider refused the authorization", ProviderCode: e, ProviderMessage: p.Get("error_description")}
+	// Only a callback that carries the flow's state may end it with the
+	// provider's words.
+	if err := providerError(); err != nil {
+		return nil, err
 	}
 	code := p.Get("code")
 	if code == "" && c.flaw != flawIgnoresProviderError {
@@ -281,6 +322,37 @@ func (c *refSocial) UserInfo(ctx context.Context, cb connector.Callback) (*conne
 	return info, nil
 }
 
+// clean drops control and invisible formatting characters (CR, LF, ESC,
+// bidirectional overrides) from provider text kept in an error.
+func (c *refSocial) clean(s string) string {
+	if c.flaw == flawKeepsControlChars {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// do sends req; a 3xx answer is refused without reading its body.
+func (c *refSocial) do(step connector.Step, req *http.Request) (*http.Response, error) {
+	resp, err := c.client.Do(req)
+	if err != nil {
+		if c.flaw == flawRawTransportErrors {
+			return nil, err
+		}
+		return nil, c.transportError(step, err)
+	}
+	if resp.StatusCode/100 == 3 && c.flaw != flawRedirectAsHTTPError {
+		resp.Body.Close()
+		return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: step, Status: resp.StatusCode,
+			Message: "the provider answered with a redirect (" + resp.Status + "), which is not followed"}
+	}
+	return resp, nil
+}
+
 func (c *refSocial) read(resp *http.Response) ([]byte, error) {
 	if c.flaw == flawUnboundedRead {
 		defer resp.Body.Close()
@@ -298,7 +370,7 @@ func (c *refSocial) httpFailure(step connector.Step, resp *http.Response, body [
 		Description string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &oe) == nil {
-		e.ProviderCode, e.ProviderMessage = oe.Error, oe.Description
+		e.ProviderCode, e.ProviderMessage = c.clean(oe.Error), c.clean(oe.Description)
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests && c.flaw != flawRateLimitAsGeneral:
@@ -352,12 +424,9 @@ func (c *refSocial) exchange(ctx context.Context, code, redirect, verifier strin
 	if c.cfg.AuthMethod == "client_secret_basic" {
 		req.SetBasicAuth(url.QueryEscape(c.cfg.ClientID), url.QueryEscape(c.cfg.ClientSecret.Reveal()))
 	}
-	resp, err := c.opts.HTTPClient.Do(req)
+	resp, err := c.do(step, req)
 	if err != nil {
-		if c.flaw == flawRawTransportErrors {
-			return nil, err
-		}
-		return nil, c.transportError(step, err)
+		return nil, err
 	}
 	body, err := c.read(resp)
 	if err != nil {
@@ -370,6 +439,9 @@ func (c *refSocial) exchange(ctx context.Context, code, redirect, verifier strin
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	switch mt {
 	case "application/json":
+		if err := c.checkJSON(body); err != nil {
+			return nil, c.badResponse(step, "the token response "+err.Error())
+		}
 		var raw map[string]any
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
@@ -383,6 +455,11 @@ func (c *refSocial) exchange(ctx context.Context, code, redirect, verifier strin
 		v, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, c.badResponse(step, "the token response is not a valid form")
+		}
+		for k, vs := range v {
+			if len(vs) > 1 && c.flaw != flawAcceptsDuplicateNames {
+				return nil, c.badResponse(step, "the token response repeats "+strconv.Quote(k))
+			}
 		}
 		tok.AccessToken, tok.RefreshToken, tok.TokenType = v.Get("access_token"), v.Get("refresh_token"), v.Get("token_type")
 	default:
@@ -402,12 +479,9 @@ func (c *refSocial) profile(ctx context.Context, tok *connector.Tokens) (*connec
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.opts.HTTPClient.Do(req)
+	resp, err := c.do(step, req)
 	if err != nil {
-		if c.flaw == flawRawTransportErrors {
-			return nil, err
-		}
-		return nil, c.transportError(step, err)
+		return nil, err
 	}
 	body, err := c.read(resp)
 	if err != nil {
@@ -416,10 +490,24 @@ func (c *refSocial) profile(ctx context.Context, tok *connector.Tokens) (*connec
 	if resp.StatusCode/100 != 2 {
 		return nil, c.httpFailure(step, resp, body)
 	}
+	if err := c.checkJSON(body); err != nil {
+		return nil, c.badResponse(step, "the userinfo response "+err.Error())
+	}
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := dec.Decode(&doc); err != nil || doc == nil {
+	if c.flaw == flawFoldsCase {
+		// As encoding/json fills a struct: member names matched whatever
+		// their case, the last match winning.
+		v, err := decodeFolded(dec)
+		doc, _ = v.(map[string]any)
+		if err != nil {
+			doc = nil
+		}
+	} else if err := dec.Decode(&doc); err != nil {
+		doc = nil
+	}
+	if doc == nil {
 		return nil, c.badResponse(step, "the userinfo response is not a JSON object")
 	}
 	info := &connector.UserInfo{Raw: json.RawMessage(body)}
@@ -430,7 +518,14 @@ func (c *refSocial) profile(ctx context.Context, tok *connector.Tokens) (*connec
 		case string:
 			info.ID = v
 		case json.Number:
-			info.ID = v.String()
+			id, ok := userid.Number(v.String())
+			if c.flaw == flawRawNumberID {
+				id, ok = v.String(), true
+			}
+			if !ok {
+				return nil, c.badResponse(step, "the profile's "+c.cfg.IDPath+" is not an integer")
+			}
+			info.ID = id
 		case nil:
 			return nil, c.badResponse(step, "the profile has no "+c.cfg.IDPath)
 		default:
@@ -442,6 +537,9 @@ func (c *refSocial) profile(ctx context.Context, tok *connector.Tokens) (*connec
 	}
 	if info.ID == "" {
 		return nil, c.badResponse(step, "the profile's "+c.cfg.IDPath+" is empty")
+	}
+	if err := userid.Check(info.ID); err != nil && c.flaw != flawAcceptsBlankID {
+		return nil, c.badResponse(step, "the profile's "+c.cfg.IDPath+" "+err.Error())
 	}
 	info.Email, _ = lookup(doc, c.cfg.EmailPath).(string)
 	if c.cfg.EmailValidPath != "" {
@@ -466,6 +564,55 @@ func (c *refSocial) profile(ctx context.Context, tok *connector.Tokens) (*connec
 		info.Raw, _ = json.Marshal(doc)
 	}
 	return info, nil
+}
+
+// checkJSON refuses a document with a member name twice in one object:
+// parsers disagree about which one counts.
+func (c *refSocial) checkJSON(body []byte) error {
+	if c.flaw == flawAcceptsDuplicateNames {
+		return nil
+	}
+	return jsonx.Check(body)
+}
+
+// decodeFolded decodes the next JSON value of dec with object member names
+// lower-cased, a later member replacing an earlier one of the same folded
+// name (the flawFoldsCase reading).
+func decodeFolded(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		m := map[string]any{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			name, _ := k.(string)
+			v, err := decodeFolded(dec)
+			if err != nil {
+				return nil, err
+			}
+			m[strings.ToLower(name)] = v
+		}
+		_, err := dec.Token()
+		return m, err
+	case json.Delim('['):
+		a := []any{}
+		for dec.More() {
+			v, err := decodeFolded(dec)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		_, err := dec.Token()
+		return a, err
+	}
+	return tok, nil
 }
 
 // lookup follows a dotted path through objects.

@@ -8,13 +8,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/conformance/mockprovider"
@@ -164,8 +167,12 @@ func runSocial(t tb, s Social) {
 		r.sub(t, "StateMismatch", r.checkStateMismatch)
 		r.sub(t, "MissingState", r.checkMissingState)
 		r.sub(t, "EmptyFlowState", r.checkEmptyFlow)
+		r.sub(t, "ProviderErrorWithWrongState", r.checkProviderErrorWrongState)
+		r.sub(t, "ProviderErrorControlCharacters", r.checkProviderErrorControls)
+		r.sub(t, "RepeatedState", r.checkRepeatedState)
 		if r.used[mockprovider.EndpointToken] {
 			r.sub(t, "MissingCode", r.checkMissingCode)
+			r.sub(t, "RepeatedCode", r.checkRepeatedCode)
 		}
 	})
 	for _, ep := range probed {
@@ -182,6 +189,9 @@ func runSocial(t tb, s Social) {
 				}
 				c := c
 				r.sub(t, string(c.mode), func(e *env) { r.checkFailure(e, ep, c) })
+			}
+			if ep == mockprovider.EndpointUserInfo {
+				r.documentChecks(t)
 			}
 		})
 	}
@@ -835,14 +845,114 @@ func (r *socialRun) checkMissingCode(e *env) {
 	}, want{codes: []connector.Code{connector.CodeAuthorizationFailed, connector.CodeInvalidRequestParameters}})
 }
 
+// forgedDescription is the error_description of callbacks whose state is
+// not the flow's: whoever sent one must not get their words into the error
+// a host shows its user.
+const forgedDescription = "your account is locked: call +1 555 0100 to unlock it"
+
+func (r *socialRun) checkProviderErrorWrongState(e *env) {
+	c := r.mustOpen(e)
+	for _, v := range []struct {
+		what  string
+		alter func(cb url.Values)
+		codes []connector.Code
+	}{
+		{"a state that is not the flow's", func(cb url.Values) { cb.Set("state", "forged-"+cb.Get("state")) },
+			codes(connector.CodeStateMismatch)},
+		{"no state", func(cb url.Values) { cb.Del("state") },
+			codes(connector.CodeStateMismatch, connector.CodeInvalidRequestParameters)},
+	} {
+		a := r.begin(e, c, connector.AuthRequest{})
+		cb, err := r.sp(e).Deny(a.URL)
+		if err != nil {
+			e.t.Fatalf("the mock refused the authorization URL: %s", e.mask(err.Error()))
+		}
+		cb.Set("error_description", forgedDescription)
+		v.alter(cb)
+		what := fmt.Sprintf("a callback with error=%s and %s (the state must be checked before the provider's error "+
+			"is believed: anyone can send a user to the callback with an error)", cb.Get("error"), v.what)
+		_, err = r.userInfo(e, c, e.ctx, connector.Callback{Params: cb, Flow: a.Flow})
+		ce := e.check(what, err, want{codes: v.codes})
+		if ce == nil {
+			continue
+		}
+		if ce.ProviderCode != "" || ce.ProviderMessage != "" || len(ce.ProviderDetails) > 0 ||
+			strings.Contains(err.Error(), forgedDescription) {
+			e.t.Errorf("%s: the error keeps the callback's error text (ProviderCode %q, ProviderMessage %q): "+
+				"a callback that fails the state check carries no provider text", what, ce.ProviderCode, ce.ProviderMessage)
+		}
+	}
+	if n := e.p.Requests(mockprovider.EndpointToken); n > 0 {
+		e.t.Errorf("callback with an error and a wrong state: the connector called the token endpoint %d times", n)
+	}
+}
+
+// controlDescription is a provider error_description with what forges log
+// lines and terminal output: CR LF, ANSI escapes, a right-to-left override.
+const controlDescription = "the user denied access\r\nlevel=INFO msg=\"sign-in succeeded\" \x1b[31mred\x1b[0m \u202eevil"
+
+// controlChars are the characters of controlDescription that must go.
+const controlChars = "\r\n\x1b\u202e"
+
+func (r *socialRun) checkProviderErrorControls(e *env) {
+	c := r.mustOpen(e)
+	a := r.begin(e, c, connector.AuthRequest{})
+	cb, err := r.sp(e).Deny(a.URL)
+	if err != nil {
+		e.t.Fatalf("the mock refused the authorization URL: %s", e.mask(err.Error()))
+	}
+	cb.Set("error_description", controlDescription)
+	what := fmt.Sprintf("a callback with error=%s and an error_description holding CR, LF, ESC and U+202E", cb.Get("error"))
+	_, err = r.userInfo(e, c, e.ctx, connector.Callback{Params: cb, Flow: a.Flow})
+	if e.check(what, err, want{codes: codes(connector.CodeAuthorizationFailed), providerCode: cb.Get("error")}) == nil {
+		return
+	}
+	for _, x := range errorTexts(err) {
+		if i := strings.IndexAny(x.s, controlChars); i >= 0 {
+			ch, _ := utf8.DecodeRuneInString(x.s[i:])
+			e.t.Errorf("%s: %s keeps the character %U of the provider's text: remove control and bidirectional "+
+				"formatting characters from provider text kept in errors (they forge log lines and terminal output)",
+				what, x.where, ch)
+		}
+	}
+}
+
+func (r *socialRun) checkRepeatedState(e *env) {
+	r.refuses(e, "a callback with two state values, the flow's first (RFC 6749 §3.1: a parameter must not be "+
+		"included more than once)", func(cb url.Values, _ *connector.FlowState) {
+		cb["state"] = append(cb["state"], "forged-"+cb.Get("state"))
+	}, want{codes: codes(connector.CodeInvalidRequestParameters)})
+}
+
+func (r *socialRun) checkRepeatedCode(e *env) {
+	r.refuses(e, "a callback with two code values (RFC 6749 §3.1: a parameter must not be included more than once)",
+		func(cb url.Values, _ *connector.FlowState) {
+			cb["code"] = append(cb["code"], "forged-code-0123456789")
+		}, want{codes: codes(connector.CodeInvalidRequestParameters)})
+}
+
 // failureCase is a failure mode and what the connector must make of it.
 type failureCase struct {
 	mode mockprovider.Mode
 	want want
+	// rule, when set, says in failure messages why the answer must be
+	// refused.
+	rule string
 	// bounded checks the body was not read to the end; hang checks the
-	// deadline reached the request.
-	bounded, hang bool
+	// deadline reached the request; redirect checks the redirect was not
+	// followed and its body not kept.
+	bounded, hang, redirect bool
 }
+
+// Rules of the failure cases, quoted in failure messages.
+const (
+	ruleRedirect = "a 3xx answer must never be followed, since the request carries the code, the client " +
+		"credentials or the access token: refuse it with invalid_response"
+	ruleDuplicateToken = "a token response with access_token twice must be refused with invalid_response: " +
+		"parsers disagree about which one counts (RFC 7493 §2.3)"
+	ruleDuplicateProfile = "a profile with the user ID member twice must be refused with invalid_response: " +
+		"parsers disagree about which one counts, so the same bytes would sign in different users (RFC 7493 §2.3)"
+)
 
 func codes(cs ...connector.Code) []connector.Code { return cs }
 
@@ -882,20 +992,25 @@ func failureCases(ep mockprovider.Endpoint) []failureCase {
 				step: step, status: 400, providerCode: "invalid_grant"}},
 			failureCase{mode: mockprovider.EmptyBody, want: want{codes: codes(connector.CodeInvalidResponse, connector.CodeSocialAuthCodeInvalid), step: step}},
 			failureCase{mode: mockprovider.MissingToken, want: want{codes: codes(connector.CodeSocialAuthCodeInvalid, connector.CodeInvalidResponse)}},
+			failureCase{mode: mockprovider.DuplicateNames, want: want{codes: bad, step: step}, rule: ruleDuplicateToken},
 		)
 	} else {
 		cases = append(cases,
 			failureCase{mode: mockprovider.EmptyBody, want: want{codes: bad, step: step}},
 			failureCase{mode: mockprovider.MissingID, want: want{codes: bad}},
 			failureCase{mode: mockprovider.WrongTypes, want: want{codes: bad}},
+			failureCase{mode: mockprovider.DuplicateNames, want: want{codes: bad}, rule: ruleDuplicateProfile},
 		)
 	}
-	return cases
+	return append(cases, failureCase{mode: mockprovider.Redirect, want: want{codes: bad, step: step}, rule: ruleRedirect, redirect: true})
 }
 
 func (r *socialRun) checkFailure(e *env, ep mockprovider.Endpoint, c failureCase) {
 	conn := r.mustOpen(e)
 	what := fmt.Sprintf("sign-in with the %s endpoint answering %s", ep, c.mode)
+	if c.rule != "" {
+		what += " (" + c.rule + ")"
+	}
 	if c.hang {
 		r.checkHang(e, conn, ep, what, c.want)
 		return
@@ -909,6 +1024,121 @@ func (r *socialRun) checkFailure(e *env, ep mockprovider.Endpoint, c failureCase
 		if n := e.p.BytesSent(ep); n > maxBodyRead {
 			e.t.Errorf("%s: the connector read %d bytes of a %d-byte body: cap what it reads (internal/httpx.ReadBody)", what, n, mockprovider.OversizedBytes)
 		}
+	}
+	if c.redirect {
+		r.checkRedirect(e, ep, err)
+	}
+}
+
+// checkRedirect reports a redirect that was followed, and an error that
+// kept the redirect's body.
+func (r *socialRun) checkRedirect(e *env, ep mockprovider.Endpoint, err error) {
+	e.t.Helper()
+	what := fmt.Sprintf("sign-in with the %s endpoint answering a redirect", ep)
+	if n := e.p.Requests(mockprovider.EndpointRedirectTarget); n > 0 {
+		e.t.Errorf("%s: the connector followed the redirect (%d requests reached its target): never follow a redirect "+
+			"from a token or userinfo endpoint; send them with a copy of the injected client whose CheckRedirect "+
+			"returns http.ErrUseLastResponse, and refuse the 3xx answer", what, n)
+	}
+	if err == nil || err == errPanicked {
+		return
+	}
+	texts := append(errorTexts(err), text{"the %+v form of the error", fmt.Sprintf("%+v", err)})
+	for _, x := range texts {
+		if strings.Contains(x.s, mockprovider.RedirectBodyMarker) {
+			e.t.Errorf("%s: %s holds the redirect's body (%q): report the status and the Location host only, "+
+				"never what a redirect carries", what, x.where, mockprovider.RedirectBodyMarker)
+			return
+		}
+	}
+}
+
+// errorTexts returns what an error shows a host: its Error() and, for a
+// *connector.Error, the provider fields.
+func errorTexts(err error) []text {
+	out := []text{{"Error()", err.Error()}}
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		out = append(out, text{"Error.ProviderCode", ce.ProviderCode}, text{"Error.ProviderMessage", ce.ProviderMessage})
+		for _, k := range slices.Sorted(maps.Keys(ce.ProviderDetails)) {
+			out = append(out, text{"Error.ProviderDetails[" + strconv.Quote(k) + "]", ce.ProviderDetails[k]})
+		}
+	}
+	return out
+}
+
+// documentChecks are the checks of how the connector reads the profile
+// document, for a mock that can shape it.
+func (r *socialRun) documentChecks(t tb) {
+	p := r.s.Provider
+	if p.Supports(mockprovider.EndpointUserInfo, mockprovider.CaseTwins) {
+		r.sub(t, "CaseFoldedNames", r.checkCaseFoldedNames)
+	}
+	if p.Supports(mockprovider.EndpointUserInfo, mockprovider.CustomID) {
+		r.sub(t, "BlankID", r.checkBlankID)
+		if numericIDs(p.Identities()) {
+			r.sub(t, "NegativeZeroID", r.checkNegativeZeroID)
+		}
+	}
+}
+
+// numericIDs reports whether the provider's user IDs are integers (Kakao's).
+func numericIDs(ids []mockprovider.Identity) bool {
+	for _, id := range ids {
+		if id.ID == "" || strings.Trim(id.ID, "0123456789") != "" {
+			return false
+		}
+	}
+	return len(ids) > 0
+}
+
+func (r *socialRun) checkCaseFoldedNames(e *env) {
+	c := r.mustOpen(e)
+	e.p.Fail(mockprovider.EndpointUserInfo, mockprovider.CaseTwins)
+	for _, id := range r.sp(e).Identities() {
+		what := fmt.Sprintf("sign-in as %s (%s) with a profile where each member has an upper-case twin holding "+
+			"another value (JSON member names are case-sensitive: \"ID\" or \"EMAIL_VERIFIED\" is another member, "+
+			"never \"id\" or \"email_verified\")", id.ID, id.Label)
+		info, err := r.signIn(e, c, id.ID, connector.AuthRequest{}, nil)
+		if err != nil {
+			e.t.Errorf("%s failed: %s%s", what, e.mask(err.Error()), e.problems())
+			continue
+		}
+		r.checkUser(e, what, info, id)
+	}
+}
+
+// blankIDs are user IDs that must never sign anyone in: blank, padded with
+// space, or holding control or invisible characters.
+var blankIDs = []string{" ", "\n", "\x00", "\u200b", " u1", "u1 "}
+
+func (r *socialRun) checkBlankID(e *env) {
+	c := r.mustOpen(e)
+	for _, id := range blankIDs {
+		e.p.SetFailure(mockprovider.EndpointUserInfo, mockprovider.Failure{Mode: mockprovider.CustomID, UserID: id})
+		what := fmt.Sprintf("sign-in with the user ID %q (an ID that is blank, has surrounding space or holds "+
+			"control or invisible characters must never sign anyone in)", id)
+		info, err := r.signIn(e, c, "", connector.AuthRequest{}, nil)
+		if err == nil {
+			e.t.Errorf("%s: signed in as %q, want invalid_response", what, info.ID)
+			continue
+		}
+		e.check(what, err, want{codes: codes(connector.CodeInvalidResponse)})
+	}
+}
+
+func (r *socialRun) checkNegativeZeroID(e *env) {
+	c := r.mustOpen(e)
+	e.p.SetFailure(mockprovider.EndpointUserInfo, mockprovider.Failure{Mode: mockprovider.CustomID, UserID: json.Number("-0")})
+	const what = "sign-in with the numeric user ID -0 (a numeric ID has one canonical form: -0 is the user \"0\"; " +
+		"refusing it is fine too)"
+	info, err := r.signIn(e, c, "", connector.AuthRequest{}, nil)
+	if err != nil {
+		e.check(what, err, want{})
+		return
+	}
+	if info.ID != "0" {
+		e.t.Errorf("%s: UserInfo.ID is %q, want \"0\"", what, info.ID)
 	}
 }
 

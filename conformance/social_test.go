@@ -108,11 +108,15 @@ func TestRecordedReferenceSocial(t *testing.T) {
 		"AuthorizationURL/RequestScope", "AuthorizationURL/ReservedParameters", "AuthorizationURL/MissingRedirectURI",
 		"SignIn/HappyPath", "SignIn/Tokens", "SignIn/EveryIdentity", "SignIn/UnverifiedEmail", "SignIn/FlowOnSecondInstance",
 		"SignIn/Concurrent", "Callback/ProviderError", "Callback/StateMismatch", "Callback/MissingState",
-		"Callback/EmptyFlowState", "Callback/MissingCode",
+		"Callback/EmptyFlowState", "Callback/MissingCode", "Callback/ProviderErrorWithWrongState",
+		"Callback/ProviderErrorControlCharacters", "Callback/RepeatedState", "Callback/RepeatedCode",
 		"TokenEndpoint/InvalidGrant", "TokenEndpoint/Unauthorized", "TokenEndpoint/RateLimited", "TokenEndpoint/ServerError",
 		"TokenEndpoint/Unavailable", "TokenEndpoint/HTMLPage", "TokenEndpoint/TruncatedJSON", "TokenEndpoint/EmptyBody",
 		"TokenEndpoint/MissingToken", "TokenEndpoint/Oversized", "TokenEndpoint/Hang",
+		"TokenEndpoint/DuplicateNames", "TokenEndpoint/Redirect",
 		"UserInfoEndpoint/Unauthorized", "UserInfoEndpoint/MissingID", "UserInfoEndpoint/WrongTypes",
+		"UserInfoEndpoint/DuplicateNames", "UserInfoEndpoint/Redirect", "UserInfoEndpoint/CaseFoldedNames",
+		"UserInfoEndpoint/BlankID",
 		"UserInfoEndpoint/Oversized", "UserInfoEndpoint/Hang", "ProviderErrors/invalid_client_400",
 		"Context/Canceled", "Context/InjectedClient",
 	} {
@@ -223,6 +227,33 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 			"SignIn/EveryIdentity: want the provider's user ID"}},
 		{"KakaoIgnoresEmailValidity", flawNone, -1, []string{
 			"SignIn/EveryIdentity: sign-in as 1414213562 (invalid email): EmailVerified is true"}},
+		{"FollowsRedirects", flawFollowsRedirects, 0, []string{
+			"TokenEndpoint/Redirect: the connector followed the redirect",
+			"UserInfoEndpoint/Redirect: the connector followed the redirect"}},
+		{"RedirectAsHTTPError", flawRedirectAsHTTPError, 0, []string{
+			"TokenEndpoint/Redirect: want invalid_response",
+			"UserInfoEndpoint/Redirect: Error() holds the redirect's body"}},
+		{"ProviderErrorBeforeState", flawErrorBeforeState, 0, []string{
+			`Callback/ProviderErrorWithWrongState: code "authorization_failed", want state_mismatch`,
+			"Callback/ProviderErrorWithWrongState: the error keeps the callback's error text"}},
+		{"KeepsControlCharacters", flawKeepsControlChars, 0, []string{
+			"Callback/ProviderErrorControlCharacters: Error.ProviderMessage keeps the character U+000D",
+			"Callback/ProviderErrorControlCharacters: Error() keeps the character U+000D"}},
+		{"FirstOfRepeatedParameters", flawFirstParamValue, 0, []string{
+			"Callback/RepeatedState: succeeded, want invalid_request_parameters",
+			"Callback/RepeatedCode: succeeded, want invalid_request_parameters"}},
+		{"FoldsMemberNameCase", flawFoldsCase, 0, []string{
+			`UserInfoEndpoint/CaseFoldedNames: UserInfo.ID is "twin-u-1001", want the provider's user ID "u-1001"`,
+			"UserInfoEndpoint/CaseFoldedNames: EmailVerified is true for an identity the provider did not verify"}},
+		{"AcceptsDuplicateNames", flawAcceptsDuplicateNames, 0, []string{
+			"TokenEndpoint/DuplicateNames: succeeded, want invalid_response",
+			"UserInfoEndpoint/DuplicateNames: succeeded, want invalid_response"}},
+		{"AcceptsBlankIDs", flawAcceptsBlankID, 0, []string{
+			`UserInfoEndpoint/BlankID: signed in as " ", want invalid_response`,
+			`UserInfoEndpoint/BlankID: signed in as "\u200b", want invalid_response`,
+			`UserInfoEndpoint/BlankID: signed in as " u1", want invalid_response`}},
+		{"RawNumericID", flawRawNumberID, 4, []string{
+			`UserInfoEndpoint/NegativeZeroID: UserInfo.ID is "-0", want "0"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -36,7 +36,7 @@ var (
 	// rightly ignore a missing access token.
 	appleModes = map[Endpoint][]Mode{
 		EndpointAuthorize: appleIDTokenModes,
-		EndpointToken:     append([]Mode{InvalidGrant}, appleIDTokenModes...),
+		EndpointToken:     append([]Mode{InvalidGrant, DuplicateNames}, appleIDTokenModes...),
 	}
 	// appleClientSecretMaxAge is the longest a client secret may live: six
 	// months (15777000 seconds).

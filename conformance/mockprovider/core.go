@@ -109,6 +109,12 @@ func (c *core) Supports(e Endpoint, m Mode) bool {
 	if m == OK {
 		return true
 	}
+	if m == Redirect {
+		// Only a mock that serves the redirect target can tell whether a
+		// client followed the redirect.
+		_, ok := c.paths[EndpointRedirectTarget]
+		return ok && e != EndpointAuthorize && e != EndpointRedirectTarget
+	}
 	for _, x := range c.modes[e] {
 		if x == m {
 			return true
@@ -229,8 +235,9 @@ func (c *core) endpointFor(path string) (Endpoint, bool) {
 
 // handlerModes are rendered by the endpoint handler itself.
 var handlerModes = map[Mode]bool{
-	MissingID: true, WrongTypes: true, MissingToken: true, BadSignature: true, WrongIssuer: true,
-	WrongAudience: true, Expired: true, WrongNonce: true, UnknownKey: true, AlgNone: true,
+	MissingID: true, WrongTypes: true, MissingToken: true, CaseTwins: true, DuplicateNames: true, CustomID: true,
+	BadSignature: true, WrongIssuer: true, WrongAudience: true, Expired: true, WrongNonce: true, UnknownKey: true,
+	AlgNone: true,
 }
 
 // serve runs endpoint e's handler h, or the endpoint's failure.
@@ -252,6 +259,8 @@ func (c *core) serve(w http.ResponseWriter, r *http.Request, e Endpoint, h handl
 		h(cw, r, f)
 	case f.Mode == Hang:
 		c.hang(cw, r, e)
+	case f.Mode == Redirect:
+		c.redirect(cw, f)
 	case f.Mode == HTMLPage:
 		cw.Header().Set("Content-Type", "text/html; charset=utf-8")
 		cw.WriteHeader(http.StatusOK)
@@ -314,6 +323,30 @@ const htmlFailurePage = `<!DOCTYPE html>
 <html><head><title>Service temporarily unavailable</title></head>
 <body><h1>We'll be back soon</h1><p>The service is undergoing maintenance.</p></body></html>
 `
+
+// redirectBody is the body of a Redirect answer, shaped as an OAuth error
+// so that a client which reads it as one keeps RedirectBodyMarker.
+var redirectBody = mustJSON(map[string]string{
+	"error":             RedirectBodyMarker,
+	"error_description": RedirectBodyMarker + ": this answer is a redirect, and its body must not reach the client's error",
+})
+
+// redirect answers f's redirect: 302 to the redirect target unless f says
+// otherwise.
+func (c *core) redirect(w http.ResponseWriter, f Failure) {
+	loc := f.Header.Get("Location")
+	if loc == "" {
+		loc = c.URL(EndpointRedirectTarget)
+	}
+	st := f.Status
+	if st == 0 {
+		st = http.StatusFound
+	}
+	w.Header().Set("Location", loc)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(st)
+	_, _ = w.Write(redirectBody)
+}
 
 // hang blocks until the request's context ends, the mock is closed or the
 // hang limit passes; then it answers 504.

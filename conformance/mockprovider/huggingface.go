@@ -12,8 +12,8 @@ var (
 		EndpointUserInfo:  "/oauth/userinfo",
 	}
 	huggingFaceModes = map[Endpoint][]Mode{
-		EndpointToken:    {InvalidGrant, MissingToken},
-		EndpointUserInfo: {MissingID, WrongTypes},
+		EndpointToken:    {InvalidGrant, MissingToken, DuplicateNames},
+		EndpointUserInfo: {MissingID, WrongTypes, CaseTwins, DuplicateNames, CustomID},
 	}
 	huggingFaceInvalidToken = map[string]any{"error": "Invalid credentials in Authorization header"}
 	// DefaultHuggingFaceIdentities are the Hugging Face mock's test users.

@@ -18,8 +18,8 @@ var (
 		EndpointUserInfo:  "/v2/user/me",
 	}
 	kakaoModes = map[Endpoint][]Mode{
-		EndpointToken:    {InvalidGrant, MissingToken},
-		EndpointUserInfo: {MissingID, WrongTypes},
+		EndpointToken:    {InvalidGrant, MissingToken, DuplicateNames},
+		EndpointUserInfo: {MissingID, WrongTypes, CaseTwins, DuplicateNames, CustomID},
 	}
 	// Kakao's token endpoint error codes, by what failed.
 	kakaoTokenCodes = map[string]string{

@@ -10,7 +10,8 @@
 // Basic credentials), so a connector that sends a wrong request fails its
 // happy path, and every endpoint can be switched to a failure [Mode] (HTTP
 // 400, 401, 429, 5xx, an HTML page, truncated JSON, a 10 MB body, a hang
-// until the request's context ends, a profile without the user ID...).
+// until the request's context ends, a redirect, a profile without the user
+// ID or with a member name twice...).
 //
 // A mock is used in one of two ways:
 //
@@ -56,6 +57,12 @@ const (
 	EndpointRevoke Endpoint = "revoke"
 	// EndpointMessages creates (sends) a message.
 	EndpointMessages Endpoint = "messages"
+	// EndpointRedirectTarget is where a [Redirect] answer points. The OAuth
+	// mocks serve it (200 with a small JSON body) and count its requests,
+	// so a test sees whether a client followed the redirect.
+	// [Provider.Endpoints] does not list it: it is no endpoint of the
+	// provider's.
+	EndpointRedirectTarget Endpoint = "redirect-target"
 )
 
 // Mode is a failure an endpoint can be switched to. Each provider renders a
@@ -103,6 +110,27 @@ const (
 	WrongTypes Mode = "WrongTypes"
 	// MissingToken answers a token request with 200 and no access_token.
 	MissingToken Mode = "MissingToken"
+	// Redirect answers 302 ([Failure.Status] when set) with a Location at
+	// [EndpointRedirectTarget] (or the Location of [Failure.Header]) and a
+	// JSON body holding [RedirectBodyMarker]. A client must neither follow
+	// it (the request carries the code, the client credentials or the
+	// access token) nor keep any of its body.
+	Redirect Mode = "Redirect"
+	// CaseTwins adds after each member of the profile document, at every
+	// depth and in the same object, a member with the upper-cased name and
+	// another value: {"id":"u-1001","ID":"twin-u-1001",
+	// "email_verified":false,"EMAIL_VERIFIED":true}. Member names are
+	// case-sensitive: a client must read the identity's own values.
+	CaseTwins Mode = "CaseTwins"
+	// DuplicateNames writes a member twice in one object, the second time
+	// with another value: the user ID in the profile document (in the
+	// object that holds it), access_token in a token response (a
+	// form-encoded one repeats the parameter). Parsers disagree about
+	// which one counts, so a client must refuse the document.
+	DuplicateNames Mode = "DuplicateNames"
+	// CustomID puts [Failure.UserID] in place of the user ID in the
+	// profile document: " ", "\u200b", json.Number("-0")...
+	CustomID Mode = "CustomID"
 	// InvalidRecipient refuses a message's recipient (Twilio's 21211).
 	InvalidRecipient Mode = "InvalidRecipient"
 	// ProviderError answers with the provider's own error for
@@ -137,6 +165,11 @@ const (
 // OversizedBytes is the size of an [Oversized] body: 10 MiB.
 const OversizedBytes = 10 << 20
 
+// RedirectBodyMarker is in the body of every [Redirect] answer (as its
+// OAuth error code and description): an error that holds it kept part of
+// the redirect's body.
+const RedirectBodyMarker = "mock_redirect_body"
+
 // DefaultRetryAfter is the Retry-After a [RateLimited] answer carries unless
 // [Failure.RetryAfter] says otherwise.
 const DefaultRetryAfter = 7 * time.Second
@@ -154,10 +187,14 @@ type Failure struct {
 	// negative.
 	RetryAfter time.Duration
 	// Status, Header and Body make the answer of [Custom]; Status also
-	// replaces the status of a [ProviderError] when set.
+	// replaces the status of a [ProviderError] or a [Redirect] when set,
+	// and Header's Location the target of a [Redirect].
 	Status int
 	Header http.Header
 	Body   string
+	// UserID is the value [CustomID] puts in place of the user ID: a
+	// string, or a json.Number for a numeric one.
+	UserID any
 	// Times is how many requests fail before the endpoint answers normally
 	// again; 0 means until the failure is cleared.
 	Times int

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -112,7 +113,14 @@ type oauthServer struct {
 	autoMode bool
 }
 
+// redirectTargetPath is where the OAuth mocks serve EndpointRedirectTarget.
+const redirectTargetPath = "/mock/redirect-target"
+
 func newOAuthServer(spec *oauthSpec, self http.Handler) *oauthServer {
+	spec.paths = maps.Clone(spec.paths)
+	if _, ok := spec.paths[EndpointRedirectTarget]; !ok {
+		spec.paths[EndpointRedirectTarget] = redirectTargetPath
+	}
 	s := &oauthServer{
 		core: newCore(spec.name, spec.paths, spec.modes, spec.shape),
 		spec: spec,
@@ -217,6 +225,8 @@ func (s *oauthServer) route(w http.ResponseWriter, r *http.Request, extra map[En
 		s.serve(w, r, e, s.handleToken)
 	case EndpointUserInfo:
 		s.serve(w, r, e, s.handleUserInfo)
+	case EndpointRedirectTarget:
+		s.serve(w, r, e, handleRedirectTarget)
 	default:
 		http.NotFound(w, r)
 	}
@@ -601,6 +611,17 @@ func (s *oauthServer) handleToken(w http.ResponseWriter, r *http.Request, f Fail
 	if f.Mode == MissingToken {
 		delete(resp, "access_token")
 	}
+	var twin string
+	if f.Mode == DuplicateNames {
+		// A second access token, as valid as the first: a client that picks
+		// either one signs in, and only refusing the answer is right.
+		twin = "at-" + randHex(24)
+		s.mu.Lock()
+		s.access[twin] = g
+		s.issued.AccessTokens = append(s.issued.AccessTokens, twin)
+		g.tokens = append(g.tokens, twin)
+		s.mu.Unlock()
+	}
 	if s.formToken {
 		v := url.Values{}
 		for k, x := range resp {
@@ -613,10 +634,24 @@ func (s *oauthServer) handleToken(w http.ResponseWriter, r *http.Request, f Fail
 				v.Set(k, string(mustJSON(x)))
 			}
 		}
+		body := v.Encode()
+		if twin != "" {
+			body += "&access_token=" + url.QueryEscape(twin)
+		}
 		w.Header().Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(v.Encode()))
+		_, _ = w.Write([]byte(body))
+		return
+	}
+	if twin != "" {
+		body, err := encodeOrdered(resp, func(path []string, _ map[string]any, name string) []member {
+			if len(path) == 0 && name == "access_token" {
+				return []member{{name, twin}}
+			}
+			return nil
+		})
+		writeRawJSON(w, body, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
@@ -832,7 +867,35 @@ func (s *oauthServer) handleUserInfo(w http.ResponseWriter, r *http.Request, f F
 		_, _ = w.Write(body)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.profileDoc(g.identity, f))
+	doc := s.profileDoc(g.identity, f)
+	switch f.Mode {
+	case CaseTwins:
+		body, err := encodeOrdered(doc, caseTwins)
+		writeRawJSON(w, body, err)
+	case DuplicateNames:
+		body, err := encodeOrdered(doc, duplicateAt(s.spec.idPath))
+		writeRawJSON(w, body, err)
+	default:
+		writeJSON(w, http.StatusOK, doc)
+	}
+}
+
+// writeRawJSON answers 200 with body, or 500 when it could not be built.
+func writeRawJSON(w http.ResponseWriter, body []byte, err error) {
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "server_error"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+// handleRedirectTarget serves EndpointRedirectTarget: a client that followed
+// a Redirect answer lands here (and is counted).
+func handleRedirectTarget(w http.ResponseWriter, _ *http.Request, _ Failure) {
+	writeJSON(w, http.StatusOK, map[string]any{"mock_redirect_target": "a client that followed a redirect reached this address"})
 }
 
 // profileDoc renders an identity's profile with f's damage applied.
@@ -846,6 +909,8 @@ func (s *oauthServer) profileDoc(id Identity, f Failure) map[string]any {
 		deletePath(doc, s.spec.idPath)
 	case WrongTypes:
 		setPath(doc, s.spec.idPath, map[string]any{"unexpected": "object"})
+	case CustomID:
+		setPath(doc, s.spec.idPath, f.UserID)
 	}
 	return doc
 }
@@ -920,6 +985,9 @@ func oauthShape(e Endpoint, f Failure) (int, string, []byte) {
 func (s *oauthServer) Supports(e Endpoint, m Mode) bool {
 	if s.formToken && e == EndpointToken && m == TruncatedJSON {
 		return false
+	}
+	if e == EndpointRedirectTarget {
+		return m == OK
 	}
 	return s.core.Supports(e, m)
 }

@@ -14,8 +14,8 @@ var (
 		EndpointUserInfo:  "/userinfo",
 	}
 	oauth2Modes = map[Endpoint][]Mode{
-		EndpointToken:    {InvalidGrant, MissingToken},
-		EndpointUserInfo: {MissingID, WrongTypes},
+		EndpointToken:    {InvalidGrant, MissingToken, DuplicateNames},
+		EndpointUserInfo: {MissingID, WrongTypes, CaseTwins, DuplicateNames, CustomID},
 	}
 	// DefaultOAuth2Identities are the generic mock's test users.
 	DefaultOAuth2Identities = []Identity{
