@@ -258,6 +258,7 @@ func TestClientSettings(t *testing.T) {
 	if tr == http.DefaultTransport {
 		t.Fatal("the client shares http.DefaultTransport")
 	}
+	//lint:ignore SA1019 the deprecated DialTLS must be unset too: it would dial around the guard
 	if tr.Proxy != nil || tr.DialTLSContext != nil || tr.DialTLS != nil || tr.DialContext == nil {
 		t.Fatal("the transport may dial around the guard (proxy or TLS dialer set, or no DialContext)")
 	}
