@@ -250,3 +250,18 @@ func ExampleValidateConfig() {
 	// endpoint: must use https (plain http is allowed only for loopback hosts)
 	// scope: profile
 }
+
+// Endpoint overrides in their typed form: a test or a regional host points a
+// connector at other URLs; fields the connector does not have are refused.
+func ExampleWithEndpoints() {
+	o, err := connector.ResolveOptions(connector.WithEndpoints(connector.Endpoints{
+		Token:    "https://eu.idp.example/oauth/token",
+		UserInfo: "http://127.0.0.1:8080/userinfo",
+	}))
+	fmt.Println(o.Endpoints[connector.EndpointToken], o.Endpoints[connector.EndpointUserInfo], err)
+	_, err = connector.ResolveOptions(connector.WithEndpoints(connector.Endpoints{Token: "http://idp.example/token"}))
+	fmt.Println(connector.CodeOf(err))
+	// Output:
+	// https://eu.idp.example/oauth/token http://127.0.0.1:8080/userinfo <nil>
+	// invalid_config
+}

@@ -94,6 +94,52 @@ func WithEndpoint(name, rawURL string) Option {
 	}
 }
 
+// Endpoint names: the names [WithEndpoint] takes and [Endpoints]' fields
+// stand for. Each connector documents which it has.
+const (
+	EndpointAuthorization = "authorization"
+	EndpointToken         = "token"
+	EndpointUserInfo      = "userinfo"
+	EndpointRevocation    = "revocation"
+	EndpointKeys          = "keys"
+	EndpointDiscovery     = "discovery"
+	EndpointAPI           = "api"
+)
+
+// Endpoints replaces a connector's provider endpoints with [WithEndpoints]:
+// the typed form of [WithEndpoint]. An empty field keeps the connector's
+// own endpoint; a field set for an endpoint the connector does not have
+// makes opening it fail with an invalid_config error naming
+// "(options).endpoint.<name>".
+type Endpoints struct {
+	Authorization string // EndpointAuthorization
+	Token         string // EndpointToken
+	UserInfo      string // EndpointUserInfo
+	Revocation    string // EndpointRevocation
+	Keys          string // EndpointKeys: a JWKS
+	Discovery     string // EndpointDiscovery: an OpenID Connect discovery document
+	API           string // EndpointAPI: a REST API's base URL (Twilio)
+}
+
+// WithEndpoints replaces each endpoint e sets; every URL must pass
+// [CheckEndpoint].
+func WithEndpoints(e Endpoints) Option {
+	return func(o *Options) error {
+		var errs []error
+		for _, f := range []struct{ name, url string }{
+			{EndpointAuthorization, e.Authorization}, {EndpointToken, e.Token}, {EndpointUserInfo, e.UserInfo},
+			{EndpointRevocation, e.Revocation}, {EndpointKeys, e.Keys}, {EndpointDiscovery, e.Discovery}, {EndpointAPI, e.API},
+		} {
+			if f.url != "" {
+				if err := WithEndpoint(f.name, f.url)(o); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		return errors.Join(errs...)
+	}
+}
+
 // WithInstanceID names the instance in errors and logs (a host's own
 // connector ID, useful when one factory has several instances).
 func WithInstanceID(id string) Option {

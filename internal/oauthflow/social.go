@@ -210,10 +210,10 @@ func Open(p Provider, c Client, o connector.Options) (*Social, error) {
 
 // Endpoint names for [connector.WithEndpoint].
 const (
-	EndpointAuthorization = "authorization"
-	EndpointToken         = "token"
-	EndpointUserInfo      = "userinfo"
-	EndpointRevocation    = "revocation"
+	EndpointAuthorization = connector.EndpointAuthorization
+	EndpointToken         = connector.EndpointToken
+	EndpointUserInfo      = connector.EndpointUserInfo
+	EndpointRevocation    = connector.EndpointRevocation
 )
 
 // Metadata returns the provider's metadata with the instance's target.
