@@ -3,10 +3,11 @@ package kakao
 import (
 	"encoding/json"
 	"errors"
-	"github.com/go-json-experiment/json/jsontext"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/phone"
