@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"golang.org/x/oauth2"
 
@@ -63,17 +62,7 @@ type Config struct {
 // CheckConfig implements [connector.Checker]: the client ID must not hold
 // whitespace, and every scope item must be a plain consent item ID.
 func (c *Config) CheckConfig() connector.FieldErrors {
-	var fe connector.FieldErrors
-	if c.ClientID != "" && strings.ContainsFunc(c.ClientID, oauthflow.IsSpace) {
-		fe = append(fe, connector.FieldError{Path: "clientId", Message: "must not contain whitespace (paste the REST API key alone)"})
-	}
-	if strings.ContainsFunc(c.ClientSecret.Reveal(), oauthflow.IsSpace) {
-		fe = append(fe, connector.FieldError{Path: "clientSecret", Message: "must not contain whitespace"})
-	}
-	if _, err := spec.Scope.Normalize(c.Scope); err != nil {
-		fe = append(fe, connector.FieldError{Path: "scope", Message: err.Error()})
-	}
-	return fe
+	return spec.CheckClient(c.ClientID, c.ClientSecret, c.Scope, "paste the REST API key alone")
 }
 
 // String describes the config without its secret.
@@ -149,10 +138,7 @@ func Factory() connector.Factory { return connector.NewFactory(Metadata(), Open)
 // [EndpointUserInfo]. Kakao is not a standard connector: WithTarget is
 // refused.
 func New(cfg Config, opts ...connector.Option) (*Connector, error) {
-	s, err := oauthflow.Build(spec, cfg, opts, func(c Config) oauthflow.Client {
-		scope, _ := spec.Scope.Normalize(c.Scope) // checked by CheckConfig
-		return oauthflow.Client{ClientID: c.ClientID, ClientSecret: c.ClientSecret, Scope: scope}
-	})
+	s, err := oauthflow.Build(spec, cfg, opts, func(c Config) oauthflow.Client { return spec.Client(c.ClientID, c.ClientSecret, c.Scope) })
 	if err != nil {
 		return nil, err
 	}
@@ -162,9 +148,5 @@ func New(cfg Config, opts ...connector.Option) (*Connector, error) {
 // Open decodes a JSON config (Logto's Kakao config, plus scope) and opens
 // it with [New].
 func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
-	cfg, err := oauthflow.Decode[Config](raw, FactoryID, opts)
-	if err != nil {
-		return nil, err
-	}
-	return New(cfg, opts...)
+	return oauthflow.OpenJSON(raw, FactoryID, opts, New)
 }
