@@ -7,12 +7,18 @@
 //
 // The root package imports no provider; this package is the one place that
 // imports them all. Import a provider package alone to link only that one.
+//
+// Each Sign in with Apple connector opened through [apple.Factory] keeps its
+// own cache of Apple's keys. A host with many of them (one per tenant)
+// registers the factory of one shared [apple.KeySet] instead, so that the
+// keys are fetched once per process.
 package builtin
 
 import (
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/oauth2generic"
 	"github.com/connectorkit/connector/sms/twilio"
+	"github.com/connectorkit/connector/social/apple"
 	"github.com/connectorkit/connector/social/huggingface"
 	"github.com/connectorkit/connector/social/kakao"
 )
@@ -20,6 +26,7 @@ import (
 // Factories returns the factory of every built-in connector, sorted by ID.
 func Factories() []connector.Factory {
 	return []connector.Factory{
+		apple.Factory(),
 		huggingface.Factory(),
 		kakao.Factory(),
 		oauth2generic.Factory(),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/builtin"
+	"github.com/connectorkit/connector/social/apple"
 )
 
 func TestBuiltinFactories(t *testing.T) {
@@ -27,7 +28,7 @@ func TestBuiltinFactories(t *testing.T) {
 			t.Errorf("%s: config schema is not a JSON object schema: %v", m.ID, err)
 		}
 	}
-	want := []string{"huggingface-universal", "kakao-universal", "oauth2", "twilio-short-message-service"}
+	want := []string{"apple-universal", "huggingface-universal", "kakao-universal", "oauth2", "twilio-short-message-service"}
 	if !slices.Equal(ids, want) {
 		t.Errorf("factories = %v, want %v", ids, want)
 	}
@@ -60,9 +61,36 @@ func ExampleNewRegistry() {
 	_, err = reg.OpenSocial("kakao-universal", json.RawMessage(`{"clientSecret":"s"}`))
 	fmt.Println(err)
 	// Output:
+	// apple-universal                Social apple        Apple
 	// huggingface-universal          Social huggingface  Hugging Face
 	// kakao-universal                Social kakao        Kakao
 	// oauth2                         Social oauth2       OAuth 2.0
 	// twilio-short-message-service   Sms    twilio-sms   Twilio SMS
 	// connector kakao-universal: config: invalid_config: the config has 1 problem: clientId: is required
+}
+
+// A host with a Sign in with Apple connector per tenant swaps in the
+// factory of one shared key set, so Apple's keys are fetched once.
+func ExampleFactories_sharedAppleKeys() {
+	keys, err := apple.NewKeySet() // connector.WithHTTPClient(client)...
+	if err != nil {
+		panic(err)
+	}
+	factories := builtin.Factories()
+	for i, f := range factories {
+		if f.Metadata.ID == apple.FactoryID {
+			factories[i] = keys.Factory()
+		}
+	}
+	reg, err := connector.NewRegistry(factories...)
+	if err != nil {
+		panic(err)
+	}
+	for _, tenant := range []string{"com.acme.web", "com.globex.web"} {
+		c, err := reg.OpenSocial(apple.FactoryID, json.RawMessage(`{"clientId":"`+tenant+`","scope":"name email"}`))
+		fmt.Println(c.Metadata().Target, err)
+	}
+	// Output:
+	// apple <nil>
+	// apple <nil>
 }

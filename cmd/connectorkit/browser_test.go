@@ -42,8 +42,9 @@ func findChromium() string {
 }
 
 // TestBrowser drives headless Chromium through the demo on mock providers:
-// every social provider's happy path, a cancel, a provider error and the SMS
-// flow, asserting what the result page shows. It saves the README's
+// every social provider's happy path (Sign in with Apple's form POST
+// callback included), a cancel, a provider error and the SMS flow,
+// asserting what the result page shows. It saves the README's
 // screenshots of the sign-in page and a result page.
 //
 // Without Chromium it skips, except in CI (CI=true), where a missing browser
@@ -153,15 +154,15 @@ func TestBrowser(t *testing.T) {
 	t.Run("sign-in page", func(t *testing.T) {
 		c := tab(t)
 		do(t, c, chromedp.Navigate(base+"/"), visible("#signin"), visible("#sms-form"))
-		for _, want := range []string{"Continue with Kakao", "Continue with Hugging Face", "Continue with OAuth 2.0", "Send code with Twilio"} {
+		for _, want := range []string{"Continue with Apple", "Continue with Kakao", "Continue with Hugging Face", "Continue with OAuth 2.0", "Send code with Twilio"} {
 			if !strings.Contains(text(t, c, "#signin"), want) {
 				t.Errorf("sign-in page lacks %q", want)
 			}
 		}
 		// Every logo is an embedded image that decoded.
 		n, err := chromedp.Run(c, chromedp.Evaluate[int](`[...document.querySelectorAll("img.logo")].filter(i => i.complete && i.naturalWidth > 0).length`))
-		if err != nil || n != 4 {
-			t.Errorf("%d logos loaded, want 4 (%v)", n, err)
+		if err != nil || n != 5 {
+			t.Errorf("%d logos loaded, want 5 (%v)", n, err)
 		}
 		screenshot(t, c, "signin.png")
 	})
@@ -171,6 +172,10 @@ func TestBrowser(t *testing.T) {
 		id, email, name2          string
 		verified                  bool
 	}{
+		// Apple's answer is a form POST from the mock's page, as
+		// appleid.apple.com's: the id_token is verified and the code
+		// exchanged with the ES256 client secret.
+		{"apple", "apple", mockprovider.DefaultAppleIdentities[0].ID, mockprovider.DefaultAppleIdentities[0].ID, "ada@example.com", "Ada Lovelace", true},
 		{"kakao", "kakao", mockprovider.DefaultKakaoIdentities[4].ID, "9223372036854775807", "doyun@example.kr", "", true},
 		{"hugging face", "huggingface", mockprovider.DefaultHuggingFaceIdentities[0].ID, "64f1a2b3c4d5e6f708192a3b", "ada@example.com", "Ada Lovelace", true},
 		{"oauth2", "oauth2", mockprovider.DefaultOAuth2Identities[1].ID, "u-1002", "charles@example.com", "Charles Babbage", false},
@@ -211,6 +216,21 @@ func TestBrowser(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("apple private relay", func(t *testing.T) {
+		c := tab(t)
+		grace := mockprovider.DefaultAppleIdentities[2]
+		signIn(t, c, "apple", grace.ID)
+		if got := text(t, c, "#user-email"); got != grace.Email {
+			t.Errorf("email = %q, want %q", got, grace.Email)
+		}
+		if got := text(t, c, "#user-private"); !strings.HasPrefix(got, "yes") {
+			t.Errorf("private relay = %q, want yes", got)
+		}
+		if raw := text(t, c, "#raw-profile"); !strings.Contains(raw, `"real_user_status": 2`) || strings.Contains(raw, "id_token") {
+			t.Errorf("raw profile:\n%s", raw)
+		}
+	})
 
 	t.Run("cancel", func(t *testing.T) {
 		c := tab(t)

@@ -34,11 +34,17 @@ needed. On each mock's authorization page you pick a test identity (verified
 or unverified email, no email consent, a 64-bit Kakao ID...) or cancel; the
 sign-in page can make a mock's next answer fail (invalid_grant, 401, 429,
 HTML instead of JSON...) to show the typed errors; sent SMS land in an
-outbox page.
+outbox page. The Sign in with Apple mock answers as Apple does, with a form
+POST from its own origin (response_mode form_post); when the browser holds
+back the flow cookie on that cross-site POST, the demo relays the POST to
+itself. The callback's state check is the CSRF defence there; every other
+cross-site POST is refused.
 
 With --config connectors.json (a list of {"id", "factoryId", "config"}, the
 configs in Logto's shape) it serves the same page for real providers;
-register <base URL>/callback/<id> as each provider's redirect URI.
+register <base URL>/callback/<id> as each provider's redirect URI. (Sign in
+with Apple accepts only https return URLs on a real domain: serve the demo
+behind a tunnel or proxy and pass its URL as --base-url.)
 
 The flow state of each sign-in lives in an AES-256-GCM sealed cookie
 (encrypted, authenticated, expiring, bound to the connector). The key is

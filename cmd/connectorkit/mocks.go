@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/conformance/mockprovider"
@@ -32,6 +38,13 @@ type demoProvider struct {
 // it. A new built-in connector joins the demo with one entry here: its
 // sign-in button, callback, result page and failure simulations follow.
 var demoProviders = []demoProvider{
+	{ID: "apple", Factory: "apple-universal",
+		Mock: func() mockprovider.Provider {
+			return mockprovider.NewApple(mockprovider.AppleOptions{TeamID: demoAppleTeamID, KeyID: demoAppleKeyID,
+				ClientKey: &demoAppleKey().PublicKey})
+		},
+		Config:  appleConfig,
+		Options: endpoints(appleEndpoints)},
 	{ID: "kakao", Factory: "kakao-universal",
 		Mock:    func() mockprovider.Provider { return mockprovider.NewKakao(mockprovider.KakaoOptions{}) },
 		Config:  clientConfig("profile_nickname,profile_image,account_email,phone_number"),
@@ -82,6 +95,47 @@ func endpoints(names map[string]mockprovider.Endpoint) func(mockprovider.Provide
 		}
 		return opts
 	}
+}
+
+// The demo's Sign in with Apple team and key: the key is made once per
+// process; the Apple mock checks the client secrets the connector signs
+// with it, as Apple checks a real .p8 key's.
+const (
+	demoAppleTeamID = "DEMOTEAM01"
+	demoAppleKeyID  = "DEMOKEY001"
+)
+
+var demoAppleKey = sync.OnceValue(func() *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic("cannot make the demo's Sign in with Apple key: " + err.Error()) // crypto/rand never fails
+	}
+	return k
+})
+
+// appleConfig is an Apple config for the mock, with the client secret's
+// key: the demo shows the whole flow, code exchange included.
+func appleConfig(p mockprovider.Provider) map[string]any {
+	der, err := x509.MarshalPKCS8PrivateKey(demoAppleKey())
+	if err != nil {
+		panic(err) // a P-256 key always marshals
+	}
+	return map[string]any{
+		"clientId":   p.(mockprovider.SocialProvider).ClientID(),
+		"scope":      "name email",
+		"teamId":     demoAppleTeamID,
+		"keyId":      demoAppleKeyID,
+		"privateKey": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+	}
+}
+
+// appleEndpoints are Sign in with Apple's endpoint options: Apple's keys
+// beside the OAuth endpoints, and no userinfo.
+var appleEndpoints = map[string]mockprovider.Endpoint{
+	"authorization": mockprovider.EndpointAuthorize,
+	"token":         mockprovider.EndpointToken,
+	"keys":          mockprovider.EndpointJWKS,
+	"revocation":    mockprovider.EndpointRevoke,
 }
 
 // oauth2Config is a Logto oauth2 config for the generic mock: its endpoints

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,16 +39,24 @@ host name resolves to; they follow no redirect and use no HTTPS_PROXY. Pass
 --allow-private for a provider on your own network (a local Keycloak, say)
 or one reached through a proxy.
 
+A provider that redirects only to https URLs on a real domain (Sign in with
+Apple refuses localhost and IP addresses) reaches the local callback through a
+tunnel or reverse proxy of yours: register its https URL with the provider and
+pass it as --public-url; the command sends that URL as the redirect URI and
+listens on --redirect-uri, where the tunnel forwards (same path, or the
+public URL's path). Apple's answer is a form POST, which the callback accepts.
+
 Exits 1 with the typed error (code, step, provider error fields) when the
 sign-in fails, and when no callback arrives before --timeout.`)
 	factoryID := fs.String("factory", "", "factory `ID` of a bare config (see \"connectorkit list\")")
 	id := fs.String("id", "", "connector `id` to use from a connectors.json list")
 	redirect := fs.String("redirect-uri", defaultTryRedirect, "local callback `URL` registered with the provider (port 0 picks a free port)")
+	publicURL := fs.String("public-url", "", "https `URL` registered with the provider that a tunnel or proxy forwards to --redirect-uri (for providers that refuse local redirect URIs, such as Sign in with Apple)")
 	scope := fs.String("scope", "", "`scope` to request instead of the configured one")
 	timeout := fs.Duration("timeout", 5*time.Minute, "how long to wait for the callback")
 	allowPrivate := fs.Bool("allow-private", false, "turn the netguard check off: let the token and userinfo requests reach loopback, private and link-local addresses, follow redirects and use HTTPS_PROXY (for a provider on your own network, such as a local Keycloak)")
 	var endpoints endpointFlag
-	fs.Var(&endpoints, "endpoint", "override a provider endpoint, `NAME=URL` (names: authorization, token, userinfo); repeatable")
+	fs.Var(&endpoints, "endpoint", "override a provider endpoint, `NAME=URL` (names: authorization, token, userinfo, keys, revocation); repeatable")
 	pos, code, ok := c.parse(fs, args, 1)
 	if !ok {
 		return code
@@ -61,6 +70,17 @@ sign-in fails, and when no callback arrives before --timeout.`)
 	}
 	if ru.Path == "" {
 		ru.Path = "/"
+	}
+	var pu *url.URL
+	if *publicURL != "" {
+		pu, err = url.Parse(*publicURL)
+		if err != nil || pu.Scheme != "https" || pu.Hostname() == "" || pu.User != nil || pu.RawQuery != "" || pu.Fragment != "" ||
+			strings.ContainsAny(pu.Path, "{}") {
+			return c.usageErr(fs, "--public-url must be an https URL with a host and no query, such as https://signin-test.example.com/callback")
+		}
+		if pu.Path == "" {
+			pu.Path = "/"
+		}
 	}
 
 	reg, err := c.newRegistry()
@@ -94,7 +114,11 @@ sign-in fails, and when no callback arrives before --timeout.`)
 		ru.Host = net.JoinHostPort(ru.Hostname(), strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	}
 
-	auth, err := social.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: ru.String(), Scope: *scope})
+	redirectURI := ru.String()
+	if pu != nil {
+		redirectURI = pu.String()
+	}
+	auth, err := social.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: redirectURI, Scope: *scope})
 	if err != nil {
 		return c.fail("try", err)
 	}
@@ -106,7 +130,7 @@ sign-in fails, and when no callback arrives before --timeout.`)
 	done := make(chan result, 1)
 	var once sync.Once
 	mux := http.NewServeMux()
-	mux.HandleFunc(ru.Path, func(w http.ResponseWriter, r *http.Request) {
+	handle := func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodPost {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
@@ -141,7 +165,12 @@ sign-in fails, and when no callback arrives before --timeout.`)
 		if !handled {
 			http.Error(w, "this sign-in is already finished: run connectorkit try again", http.StatusGone)
 		}
-	})
+	}
+	// A tunnel may keep the public URL's path or map it to the local one.
+	mux.HandleFunc(ru.Path, handle)
+	if pu != nil && pu.Path != ru.Path {
+		mux.HandleFunc(pu.Path, handle)
+	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	defer func() {
@@ -150,8 +179,12 @@ sign-in fails, and when no callback arrives before --timeout.`)
 		_ = hs.Shutdown(sctx)
 	}()
 
-	fmt.Fprintf(c.stderr, "Open this URL in a browser to sign in with %s (%s):\n\n  %s\n\nWaiting for the callback on %s (timeout %s)...\n",
-		social.Metadata().DisplayName(), e.ID, auth.URL, ru, *timeout)
+	via := ""
+	if pu != nil {
+		via = " through " + pu.String()
+	}
+	fmt.Fprintf(c.stderr, "Open this URL in a browser to sign in with %s (%s):\n\n  %s\n\nWaiting for the callback on %s%s (timeout %s)...\n",
+		social.Metadata().DisplayName(), e.ID, auth.URL, ru, via, *timeout)
 
 	select {
 	case res := <-done:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -39,6 +40,11 @@ type Provider struct {
 	// challenge.
 	AuthMethod AuthMethod
 	PKCE       bool
+	// Nonce adds a fresh random nonce to every authorization URL, kept in
+	// the flow state for the IDToken step to check; ResponseType replaces
+	// "code" (Sign in with Apple: "code id_token").
+	Nonce        bool
+	ResponseType string
 	// Scope is how the provider writes scopes.
 	Scope ScopeRule
 	// AuthParams are fixed extra authorization parameters; TokenParams
@@ -52,12 +58,30 @@ type Provider struct {
 	MapProfile func(doc []byte) (*connector.UserInfo, error)
 	// ProviderError reads the provider's own error shape; nil for OAuth's.
 	ProviderError ProviderErrorFunc
-	// IDToken, when set, replaces the userinfo request: it turns the
-	// callback and the token response (its id_token) into user info, for
-	// providers whose identity comes signed (Sign in with Apple, OpenID
-	// Connect). Errors are stamped with the connector ID.
-	IDToken func(ctx context.Context, cb connector.Callback, tok *Token) (*connector.UserInfo, error)
+	// IDToken, when set, replaces the code exchange and the userinfo
+	// request, for providers whose identity comes signed (Sign in with
+	// Apple, OpenID Connect): see [IDTokenFunc]. Errors are stamped with
+	// the connector ID.
+	IDToken IDTokenFunc
+	// Endpoints are further endpoint names [connector.WithEndpoint] may
+	// set, for endpoints the provider package calls itself (Apple's
+	// "keys"). The engine's are always accepted: authorization, token,
+	// revocation when RevokeURL is set, and userinfo unless the provider
+	// has an IDToken step and no UserInfoURL.
+	Endpoints []string
 }
+
+// IDTokenFunc is a provider's sign-in step for a callback whose identity
+// comes signed. The social connector calls it after the callback checks of
+// [Engine.CheckCallback] have passed (repeated parameters, the state, a
+// provider error, a code), and before any request. exchange runs the code
+// exchange of [Engine.Exchange] when the step needs it (Apple without a
+// client secret never does): the first call sends the token request, later
+// calls return the same answer; when the host asked for tokens
+// ([connector.Callback.WantTokens]) and exchange was called, the tokens are
+// attached to the user info (and never otherwise). exchange belongs to one
+// callback: call it from the step's goroutine only.
+type IDTokenFunc func(ctx context.Context, cb connector.Callback, exchange func(context.Context) (*Token, error)) (*connector.UserInfo, error)
 
 // ScopeRule says how a provider writes scopes: the separator it wants, the
 // default, and which characters an item may have. Scopes from a config or
@@ -77,6 +101,9 @@ type ScopeRule struct {
 	// AsWritten sends a scope as the config or request wrote it (the
 	// generic connector: the provider's own syntax is unknown).
 	AsWritten bool
+	// Allowed, when set, lists the only items a scope may hold (Sign in
+	// with Apple knows name and email, nothing else).
+	Allowed []string
 }
 
 // Normalize splits s on spaces and commas, checks each item and joins them
@@ -105,6 +132,12 @@ func (r ScopeRule) Normalize(s string) (string, error) {
 				}
 				return "", fmt.Errorf("item %q is not a %s (%s)", strings.ToValidUTF8(it, ""), name, chars)
 			}
+		}
+		if len(r.Allowed) > 0 && !slices.Contains(r.Allowed, it) {
+			if len(it) > 40 {
+				it = it[:40] + "..."
+			}
+			return "", fmt.Errorf("item %q is not one of %s", strings.ToValidUTF8(it, ""), strings.Join(r.Allowed, ", "))
 		}
 		if !seen[it] {
 			seen[it] = true
@@ -155,13 +188,17 @@ var (
 
 // Open builds the social connector of provider p for client c with the
 // resolved options o (endpoint overrides by the names "authorization",
-// "token", "userinfo", "revocation").
+// "token", "userinfo", "revocation", and p.Endpoints).
 func Open(p Provider, c Client, o connector.Options) (*Social, error) {
 	id := o.ConnectorID(p.FactoryID)
-	names := []string{EndpointAuthorization, EndpointToken, EndpointUserInfo}
+	names := []string{EndpointAuthorization, EndpointToken}
+	if p.IDToken == nil || p.UserInfoURL != "" {
+		names = append(names, EndpointUserInfo)
+	}
 	if p.RevokeURL != "" {
 		names = append(names, EndpointRevocation)
 	}
+	names = append(names, p.Endpoints...)
 	if err := o.Restrict(p.FactoryID, p.Standard, names...); err != nil {
 		return nil, err
 	}
@@ -190,6 +227,8 @@ func Open(p Provider, c Client, o connector.Options) (*Social, error) {
 		JWTAlgorithm:        p.JWTAlgorithm,
 		Scope:               scope,
 		PKCE:                pkce,
+		Nonce:               p.Nonce,
+		ResponseType:        p.ResponseType,
 		AuthParams:          p.AuthParams,
 		TokenParams:         p.TokenParams,
 		TokenResponseFormat: p.TokenResponseFormat,
@@ -256,19 +295,36 @@ func (s *Social) UserInfo(ctx context.Context, cb connector.Callback) (*connecto
 	return info, nil
 }
 
+// signInWithIDToken checks the callback, then runs the provider's IDToken
+// step with an exchange that sends the token request at most once, and
+// only if the step asks for it.
 func (s *Social) signInWithIDToken(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	tok, err := s.engine.Exchange(ctx, cb)
-	if err != nil {
+	if err := s.engine.CheckCallback(cb); err != nil {
 		return nil, err
 	}
-	info, err := s.p.IDToken(ctx, cb, tok)
+	var tok *Token
+	var exchangeErr error
+	exchanged := false
+	exchange := func(ctx context.Context) (*Token, error) {
+		if !exchanged {
+			exchanged = true
+			tok, exchangeErr = s.engine.Exchange(ctx, cb)
+		}
+		return tok, exchangeErr
+	}
+	info, err := s.p.IDToken(ctx, cb, exchange)
 	if err != nil {
 		return nil, s.engine.Stamp(err)
+	}
+	if info == nil {
+		return nil, s.engine.Stamp(&connector.Error{Code: connector.CodeGeneral, Step: connector.StepIDToken,
+			Message: "the id_token step returned neither user info nor an error"})
 	}
 	if err := CheckUserID(info.ID); err != nil {
 		return nil, s.engine.Stamp(err)
 	}
-	if cb.WantTokens {
+	info.Tokens = nil
+	if cb.WantTokens && tok != nil {
 		t := tok.Tokens
 		info.Tokens = &t
 	}
