@@ -1,12 +1,12 @@
 package conformance
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/connectorkit/connector"
-	"github.com/connectorkit/connector/conformance/mockprovider"
 )
 
 // InvalidConfig is a config the connector must refuse with invalid_config
@@ -37,46 +37,27 @@ var malformedConfigs = []struct{ name, raw string }{
 // unknownField is added to a valid config to check that typos are refused.
 const unknownField = "conformanceUnknownField"
 
-// opener opens a connector in an env.
-type opener func(e *env, raw json.RawMessage) (connector.Connector, error)
-
-// openChecked opens raw, recovering a panic and recording the error.
-func openChecked(e *env, open opener, raw json.RawMessage) (c connector.Connector, err error) {
-	defer e.recoverPanic("Open", &err)
-	c, err = open(e, raw)
-	if err != nil {
-		e.noteErr("Open", err)
-	} else if c == nil {
-		err = errors.New("conformance: Open returned a nil connector and no error")
-	} else {
-		e.notePrint("connector", c)
-	}
-	return c, err
-}
-
-// runConfigChecks runs the Config subtests shared by both suites.
-func runConfigChecks(t tb, template mockprovider.Provider, open opener,
-	valid func(p mockprovider.Provider) []json.RawMessage, invalid []InvalidConfig, secrets []string) {
-	t.Run("Config", func(t tb) {
-		t.Parallel()
+// configChecks runs the Config subtests.
+func (s *suite[P, C]) configChecks(t tb) {
+	s.group(t, "Config", func(t tb) {
 		t.Run("Valid", func(t tb) {
 			t.Parallel()
-			e := newEnv(t, template, true)
-			for i, raw := range valid(e.p) {
+			e := newEnv(t, s.provider, true)
+			for i, raw := range s.configs(s.mock(e)) {
 				e.configSecrets(raw)
-				for _, s := range secrets {
-					e.addSecret("subject secret", s)
+				for _, x := range s.secrets {
+					e.addSecret("subject secret", x)
 				}
-				if _, err := openChecked(e, open, raw); err != nil {
+				if _, err := s.openAny(e, raw); err != nil {
 					t.Errorf("valid config #%d was refused: %s", i, e.mask(err.Error()))
 				}
 			}
 		})
-		for _, ic := range invalid {
+		for _, ic := range s.invalid {
 			t.Run("Invalid/"+subtestName(ic.Name), func(t tb) {
 				t.Parallel()
-				e := newEnv(t, template, true)
-				base := valid(e.p)[0]
+				e := newEnv(t, s.provider, true)
+				base := s.config(s.mock(e))
 				e.configSecrets(base)
 				raw := ic.Raw
 				if ic.Edit != nil {
@@ -88,8 +69,8 @@ func runConfigChecks(t tb, template mockprovider.Provider, open opener,
 				// A refused config's own secrets must not show in the error
 				// either ("clientSecret \"...\" is too short").
 				e.configSecrets(raw)
-				_, err := openChecked(e, open, raw)
-				ce := e.check("Open(invalid config "+ic.Name+")", err, want{codes: []connector.Code{connector.CodeInvalidConfig}})
+				_, err := s.openAny(e, raw)
+				ce := e.check("Open(invalid config "+ic.Name+")", err, want{codes: codes(connector.CodeInvalidConfig)})
 				if ce != nil && ic.Field != "" && !hasField(ce, ic.Field) {
 					t.Errorf("Open(invalid config %s): Error.Fields %s do not name %q", ic.Name, fieldPaths(ce), ic.Field)
 				}
@@ -97,23 +78,23 @@ func runConfigChecks(t tb, template mockprovider.Provider, open opener,
 		}
 		t.Run("Malformed", func(t tb) {
 			t.Parallel()
-			e := newEnv(t, template, true)
+			e := newEnv(t, s.provider, true)
 			for _, m := range malformedConfigs {
-				_, err := openChecked(e, open, json.RawMessage(m.raw))
-				e.check("Open("+m.name+" config)", err, want{codes: []connector.Code{connector.CodeInvalidConfig}})
+				_, err := s.openAny(e, json.RawMessage(m.raw))
+				e.check("Open("+m.name+" config)", err, want{codes: codes(connector.CodeInvalidConfig)})
 			}
 		})
 		t.Run("UnknownField", func(t tb) {
 			t.Parallel()
-			e := newEnv(t, template, true)
-			base := valid(e.p)[0]
+			e := newEnv(t, s.provider, true)
+			base := s.config(s.mock(e))
 			e.configSecrets(base)
 			raw, err := editConfig(base, func(m map[string]any) { m[unknownField] = "typo" })
 			if err != nil {
 				t.Fatalf("%v", err)
 			}
-			_, err = openChecked(e, open, raw)
-			ce := e.check("Open(config with an unknown field)", err, want{codes: []connector.Code{connector.CodeInvalidConfig}})
+			_, err = s.openAny(e, raw)
+			ce := e.check("Open(config with an unknown field)", err, want{codes: codes(connector.CodeInvalidConfig)})
 			if ce != nil && !hasField(ce, unknownField) {
 				t.Errorf("Open(config with an unknown field): Error.Fields %s do not name %q", fieldPaths(ce), unknownField)
 			}
@@ -209,4 +190,16 @@ func subtestName(s string) string {
 		return "unnamed"
 	}
 	return strings.ReplaceAll(s, " ", "_")
+}
+
+// editConfig applies edit to a copy of raw.
+func editConfig(raw json.RawMessage, edit func(map[string]any)) (json.RawMessage, error) {
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("the valid config is not a JSON object: %w", err)
+	}
+	edit(doc)
+	return json.Marshal(doc)
 }

@@ -46,9 +46,10 @@
 //     when it says not); the provider accepts it. HostState: a host state is
 //     used as given. GeneratedState: generated states (and verifiers, nonces)
 //     are long and differ per flow. RequestScope: a per-request scope the
-//     config does not request already is sent. ReservedParameters: scope, prompt and login hint values cannot add
-//     or override client_id, state, redirect_uri or response_type.
-//     MissingRedirectURI: a request without redirect URI is refused.
+//     config does not request already is sent. ReservedParameters: scope,
+//     prompt and login hint values cannot add or override client_id,
+//     state, redirect_uri or response_type. MissingRedirectURI: a request
+//     without redirect URI is refused.
 //   - SignIn/HappyPath: the user's ID is the provider's, the raw profile is
 //     kept and valid JSON, the email is the provider's, EmailVerified only
 //     for an address the provider verified, no tokens unless asked.
@@ -126,7 +127,18 @@
 //     error codes (Twilio's 21211, 21614, 20003, 20429, 21608...).
 //   - Context/Canceled, Context/InjectedClient: as for social connectors.
 //
-// The suites take any [TB]: *testing.T, or a recorder, which is how this
-// package's own tests prove that broken connectors fail the checks meant to
+// # A mock for your provider
+//
+// A provider with a fixed shape (a GitHub- or Discord-like API) is mocked
+// from a description: [mockprovider.NewSocial] takes a
+// [mockprovider.SocialSpec] (endpoint paths, client authentication, the
+// profile document of each test identity, the error body) and returns a
+// mock that checks every request as the provider would and renders every
+// failure mode in the provider's shape. mockprovider's ExampleNewSocial
+// proves a small connector written on net/http and encoding/json against
+// such a mock: a starting point for your own.
+//
+// This package's own tests run the suites on a recorder instead of a
+// *testing.T, to prove that broken connectors fail the checks meant to
 // catch them.
 package conformance

@@ -11,10 +11,10 @@ import (
 	"testing"
 )
 
-// recorder is a TB[*recorder] that records failures instead of failing a
-// test, so the kit's tests can assert that the suite fails a broken
-// connector, and where. Subtests run one after another; Fatalf ends the
-// subtest's goroutine as testing.T does.
+// recorder is a tb that records failures instead of failing a test, so
+// the kit's tests can assert that the suite fails a broken connector, and
+// where. Subtests run one after another; Fatalf ends the subtest's
+// goroutine as testing.T does.
 type recorder struct {
 	name   string
 	root   *recordRoot
@@ -42,7 +42,7 @@ func newRecorder() *recorder {
 	return r
 }
 
-var _ TB[*recorder] = (*recorder)(nil)
+var _ tb = (*recorder)(nil)
 
 func (r *recorder) Helper()                  {}
 func (r *recorder) Parallel()                {}
@@ -99,7 +99,7 @@ func (r *recorder) runCleanups() {
 	}
 }
 
-func (r *recorder) Run(name string, f func(*recorder)) bool {
+func (r *recorder) Run(name string, f func(tb)) bool {
 	c := &recorder{name: r.name + "/" + name, root: r.root, parent: r}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	r.root.mu.Lock()
@@ -160,6 +160,16 @@ func (r *recorder) ran(name string) bool {
 		}
 	}
 	return false
+}
+
+// assertRan checks the recorder ran each named subtest.
+func assertRan(t *testing.T, r *recorder, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if !r.ran(name) {
+			t.Errorf("the suite did not run %s", name)
+		}
+	}
 }
 
 // runRecorded runs a suite on a recorder and returns it.

@@ -396,7 +396,7 @@ func TestSuiteCatchesBrokenApple(t *testing.T) {
 			t.Parallel()
 			s := refAppleSubject(false, tc.flaw)
 			s.Deadline = 200 * time.Millisecond
-			r := runRecorded(func(r *recorder) { RunSocial(r, s) })
+			r := runRecorded(func(r *recorder) { runSocial(r, s) })
 			assertCaught(t, r, tc.caught...)
 		})
 	}

@@ -88,7 +88,7 @@ func refSenderFactory(flaw senderFlaw) connector.Factory {
 		}
 		c.endpoint = o.Endpoint("api", "https://api.twilio.com") + "/2010-04-01/Accounts/" + url.PathEscape(c.cfg.AccountSID) + "/Messages.json"
 		if flaw == sflawDefaultClient {
-			c.opts.HTTPClient = &http.Client{}
+			c.opts.HTTPClient = offlineClient
 		}
 		return c, nil
 	}}

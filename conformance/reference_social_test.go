@@ -160,7 +160,7 @@ func openRefSocial(raw json.RawMessage, flaw socialFlaw, opts ...connector.Optio
 		c.secret = c.cfg.ClientSecret.Reveal()
 	}
 	if flaw == flawDefaultClient {
-		c.opts.HTTPClient = &http.Client{}
+		c.opts.HTTPClient = offlineClient
 	}
 	c.client = c.opts.HTTPClient
 	if flaw != flawFollowsRedirects {
@@ -171,6 +171,20 @@ func openRefSocial(raw json.RawMessage, flaw socialFlaw, opts ...connector.Optio
 		c.client = &cp
 	}
 	return c, nil
+}
+
+// offlineClient stands for a client of the connector's own (such as
+// http.DefaultClient): it is not the injected one, and it fails every
+// request at once, so that the flawed connectors never touch the network.
+var offlineClient = &http.Client{Transport: offlineTransport{}}
+
+type offlineTransport struct{}
+
+func (offlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+	return nil, errors.New("offline client: the request was not sent (these tests never touch the network)")
 }
 
 func (c *refSocial) Metadata() connector.Metadata { return refMetadata(c.flaw) }

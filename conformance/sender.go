@@ -3,10 +3,10 @@ package conformance
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/connectorkit/connector"
@@ -53,9 +53,9 @@ type Template struct {
 // RunSender runs the message connector suite: every check is a named
 // subtest on a fresh connector and a fresh mock provider (see the package
 // documentation for the list).
-func RunSender[T TB[T]](t T, s Sender) {
+func RunSender(t *testing.T, s Sender) {
 	t.Helper()
-	runSender(erase[T]{t}, s)
+	runSender(testingT{t}, s)
 }
 
 // LogtoTemplates is the default [Sender.SetTemplates]: it sets the
@@ -70,36 +70,34 @@ func LogtoTemplates(cfg json.RawMessage, templates []Template) (json.RawMessage,
 	})
 }
 
-func (s *Sender) prepare() error {
-	var missing []string
-	if s.Open == nil {
-		s.Open = s.Factory.Open
-	}
-	if s.Open == nil {
-		missing = append(missing, "Open (or Factory)")
-	}
-	if s.Provider == nil {
-		missing = append(missing, "Provider")
-	}
-	if s.Config == nil {
-		missing = append(missing, "Config")
-	}
-	if len(missing) > 0 {
-		return errors.New("conformance: the Sender subject has no " + strings.Join(missing, ", "))
-	}
+// senderRun is one run of the sender suite.
+type senderRun struct {
+	*suite[mockprovider.MessageProvider, connector.Sender]
+	s Sender
+}
+
+func newSenderRun(s Sender) (*senderRun, error) {
 	if s.SetTemplates == nil {
 		s.SetTemplates = LogtoTemplates
 	}
 	if s.Recipient == "" {
 		s.Recipient = "+14155550100"
 	}
-	if s.Deadline <= 0 {
-		s.Deadline = defaultDeadline
+	r := &senderRun{s: s}
+	r.suite = &suite[mockprovider.MessageProvider, connector.Sender]{
+		kind: "Sender", open: s.Open, factory: s.Factory, provider: s.Provider,
+		config: s.Config, more: s.MoreConfigs, options: s.Options,
+		invalid: s.InvalidConfigs, secrets: s.Secrets, deadline: s.Deadline,
+		use: "send", useGroup: "Send", call: "Send",
+		prepare: func(e *env, c connector.Sender) attempt {
+			return func(ctx context.Context) error {
+				_, err := r.send(e, c, ctx, r.message(connector.UsageGeneric))
+				return err
+			}
+		},
 	}
-	return nil
+	return r, r.validate()
 }
-
-type senderRun struct{ s Sender }
 
 // invalidRecipients are refused before any request.
 var invalidRecipients = []struct{ name, to string }{
@@ -115,140 +113,75 @@ var invalidRecipients = []struct{ name, to string }{
 
 func runSender(t tb, s Sender) {
 	t.Helper()
-	if err := s.prepare(); err != nil {
+	r, err := newSenderRun(s)
+	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	r := &senderRun{s: s}
-	open := func(e *env, raw json.RawMessage) (connector.Connector, error) {
-		return s.Open(raw, e.options(r.extra(e))...)
-	}
-	valid := func(p mockprovider.Provider) []json.RawMessage {
-		mp := p.(mockprovider.MessageProvider)
-		out := []json.RawMessage{s.Config(mp)}
-		if s.MoreConfigs != nil {
-			out = append(out, s.MoreConfigs(mp)...)
-		}
-		return out
-	}
-	runConfigChecks(t, s.Provider, open, valid, s.InvalidConfigs, s.Secrets)
+	r.configChecks(t)
 	r.sub(t, "Metadata", r.checkMetadata)
-	r.sub(t, "Formatting", r.checkFormatting)
-	t.Run("Send", func(t tb) {
-		t.Parallel()
+	r.sub(t, "Formatting", func(e *env) {
+		r.checkFormatting(e, func(c connector.Sender) error {
+			_, err := r.send(e, c, e.ctx, r.message(connector.UsageSignIn))
+			return err
+		})
+	})
+	r.group(t, "Send", func(t tb) {
 		r.sub(t, "HappyPath", r.checkHappyPath)
 		r.sub(t, "MoreConfigs", r.checkMoreConfigs)
 		r.sub(t, "DigitsOnlyRecipient", r.checkDigitsOnly)
 		r.sub(t, "Concurrent", r.checkConcurrent)
 	})
-	t.Run("Templates", func(t tb) {
-		t.Parallel()
+	r.group(t, "Templates", func(t tb) {
 		r.sub(t, "ExactUsage", r.checkExactUsage)
 		r.sub(t, "GenericFallback", r.checkGenericFallback)
 		r.sub(t, "NotFound", r.checkNotFound)
 		r.sub(t, "Placeholders", r.checkPlaceholders)
 	})
-	t.Run("InvalidRecipient", func(t tb) {
-		t.Parallel()
+	r.group(t, "InvalidRecipient", func(t tb) {
 		for _, c := range invalidRecipients {
-			c := c
 			r.sub(t, c.name, func(e *env) { r.checkInvalidRecipient(e, c.to) })
 		}
 	})
-	t.Run("ProviderFailure", func(t tb) {
-		t.Parallel()
-		for _, c := range senderFailureCases() {
-			if !s.Provider.Supports(mockprovider.EndpointMessages, c.mode) {
-				continue
-			}
-			c := c
-			r.sub(t, string(c.mode), func(e *env) { r.checkFailure(e, c) })
-		}
-	})
-	var cases []mockprovider.ErrorCase
-	for _, c := range s.Provider.ErrorCases() {
-		if c.Endpoint == mockprovider.EndpointMessages {
-			cases = append(cases, c)
-		}
-	}
-	if len(cases) > 0 {
-		t.Run("ProviderErrors", func(t tb) {
-			t.Parallel()
-			for _, c := range cases {
-				c := c
-				r.sub(t, subtestName(c.Name), func(e *env) { r.checkErrorCase(e, c) })
-			}
+	r.group(t, "ProviderFailure", func(t tb) {
+		r.failureChecks(t, mockprovider.EndpointMessages, senderFailureCases(), func(e *env, c failureCase) {
+			r.checkFailure(e, mockprovider.EndpointMessages, c, "Send with the provider answering "+string(c.mode))
 		})
-	}
-	t.Run("Context", func(t tb) {
-		t.Parallel()
-		r.sub(t, "Canceled", r.checkCanceled)
-		r.sub(t, "InjectedClient", r.checkInjectedClient)
 	})
-}
-
-func (r *senderRun) sub(t tb, name string, check func(e *env)) {
-	t.Run(name, func(t tb) {
-		t.Parallel()
-		e := newEnv(t, r.s.Provider, true)
-		for _, x := range r.s.Secrets {
-			e.addSecret("subject secret", x)
+	r.errorCaseChecks(t, func(c mockprovider.ErrorCase) bool {
+		return c.Endpoint == mockprovider.EndpointMessages
+	}, func(c mockprovider.ErrorCase) string {
+		return "Send with the provider answering " + c.Name
+	}, connector.StepSend)
+	r.contextChecks(t, func(e *env) {
+		if box := r.mock(e).Outbox(); len(box) > 0 {
+			e.t.Errorf("Send with a canceled context delivered a message")
 		}
-		e.configSecrets(r.s.Config(r.mp(e)))
-		check(e)
-	})
+	}, true)
 }
 
-func (r *senderRun) mp(e *env) mockprovider.MessageProvider {
-	return e.p.(mockprovider.MessageProvider)
-}
-
-func (r *senderRun) extra(e *env) []connector.Option {
-	if r.s.Options == nil {
-		return nil
-	}
-	return r.s.Options(r.mp(e))
-}
-
-func (r *senderRun) open(e *env, raw json.RawMessage) (connector.Sender, error) {
-	c, err := openChecked(e, func(e *env, raw json.RawMessage) (connector.Connector, error) {
-		return r.s.Open(raw, e.options(r.extra(e))...)
-	}, raw)
-	if err != nil {
-		return nil, err
-	}
-	sc, ok := c.(connector.Sender)
-	if !ok {
-		return nil, fmt.Errorf("conformance: Open returned a %T, which is not a connector.Sender", c)
-	}
-	return sc, nil
-}
-
-// openWith opens the valid config with templates, or stops the subtest.
+// openWith opens the valid config with its templates replaced, or stops
+// the subtest.
 func (r *senderRun) openWith(e *env, templates []Template) connector.Sender {
 	e.t.Helper()
-	raw := r.s.Config(r.mp(e))
+	raw := r.config(r.mock(e))
 	if templates != nil {
 		var err error
 		if raw, err = r.s.SetTemplates(raw, templates); err != nil {
 			e.t.Fatalf("SetTemplates: %v", err)
 		}
 	}
-	c, err := r.open(e, raw)
+	c, err := r.openAs(e, raw)
 	if err != nil {
 		e.t.Fatalf("Open(valid config) failed: %s", e.mask(err.Error()))
 	}
 	return c
 }
 
-func (r *senderRun) send(e *env, c connector.Sender, ctx context.Context, msg connector.Message) (rc *connector.Receipt, err error) {
-	defer e.recoverPanic("Send", &err)
-	rc, err = c.Send(ctx, msg)
+// send calls Send, recording errors and the receipt.
+func (r *senderRun) send(e *env, c connector.Sender, ctx context.Context, msg connector.Message) (*connector.Receipt, error) {
+	rc, err := call(e, "Send", "a receipt", func() (*connector.Receipt, error) { return c.Send(ctx, msg) })
 	if err != nil {
-		e.noteErr("Send", err)
 		return nil, err
-	}
-	if rc == nil {
-		return nil, errors.New("conformance: Send returned neither a receipt nor an error")
 	}
 	e.notePrint("receipt", *rc)
 	return rc, nil
@@ -258,10 +191,10 @@ func (r *senderRun) message(usage connector.UsageType) connector.Message {
 	return connector.Message{To: r.s.Recipient, Usage: usage, Payload: map[string]any{"code": "123456"}}
 }
 
-// sent checks one more message reached the outbox and returns it.
+// last checks a message reached the outbox and returns the latest.
 func (r *senderRun) last(e *env, rc *connector.Receipt) (mockprovider.Message, bool) {
 	e.t.Helper()
-	box := r.mp(e).Outbox()
+	box := r.mock(e).Outbox()
 	if len(box) == 0 {
 		e.t.Errorf("Send succeeded but the provider received no message")
 		return mockprovider.Message{}, false
@@ -274,20 +207,6 @@ func (r *senderRun) last(e *env, rc *connector.Receipt) (mockprovider.Message, b
 }
 
 // --- checks ---
-
-func (r *senderRun) checkMetadata(e *env) {
-	c := r.openWith(e, nil)
-	checkMetadata(e.t, c.Metadata(), r.s.Factory, r.s.Config(r.mp(e)), false)
-}
-
-func (r *senderRun) checkFormatting(e *env) {
-	c := r.openWith(e, nil)
-	if _, err := r.send(e, c, e.ctx, r.message(connector.UsageSignIn)); err != nil {
-		e.t.Logf("Send failed (see Send/HappyPath): %s", e.mask(err.Error()))
-	}
-	e.notePrint("connector after a send", c)
-	e.notePrint("connector metadata", c.Metadata())
-}
 
 func (r *senderRun) checkHappyPath(e *env) {
 	c := r.openWith(e, []Template{{connector.UsageGeneric, "Your code is {{code}}"}})
@@ -309,23 +228,14 @@ func (r *senderRun) checkHappyPath(e *env) {
 }
 
 func (r *senderRun) checkMoreConfigs(e *env) {
-	if r.s.MoreConfigs == nil {
-		return
-	}
-	for i, raw := range r.s.MoreConfigs(r.mp(e)) {
-		e.configSecrets(raw)
-		c, err := r.open(e, raw)
-		if err != nil {
-			e.t.Errorf("config #%d of MoreConfigs was refused: %s", i, e.mask(err.Error()))
-			continue
-		}
+	r.eachMoreConfig(e, func(i int, c connector.Sender) {
 		rc, err := r.send(e, c, e.ctx, r.message(connector.UsageGeneric))
 		if err != nil {
 			e.t.Errorf("Send with config #%d of MoreConfigs failed: %s%s", i, e.mask(err.Error()), e.problems())
-			continue
+			return
 		}
 		r.last(e, rc)
-	}
+	})
 }
 
 func (r *senderRun) checkDigitsOnly(e *env) {
@@ -366,7 +276,7 @@ func (r *senderRun) checkConcurrent(e *env) {
 		}()
 	}
 	wg.Wait()
-	box := r.mp(e).Outbox()
+	box := r.mock(e).Outbox()
 	if len(box) != parallelFlows {
 		e.t.Errorf("the provider received %d messages, want %d", len(box), parallelFlows)
 	}
@@ -421,11 +331,11 @@ func (r *senderRun) checkGenericFallback(e *env) {
 }
 
 func (r *senderRun) checkNotFound(e *env) {
-	raw, err := r.s.SetTemplates(r.s.Config(r.mp(e)), []Template{{connector.UsageSignIn, "sign-in {{code}}"}})
+	raw, err := r.s.SetTemplates(r.config(r.mock(e)), []Template{{connector.UsageSignIn, "sign-in {{code}}"}})
 	if err != nil {
 		e.t.Fatalf("SetTemplates: %v", err)
 	}
-	c, err := r.open(e, raw)
+	c, err := r.openAs(e, raw)
 	if err != nil {
 		// Refusing a config without a Generic template is allowed.
 		e.check("Open(config without a Generic template)", err, want{codes: codes(connector.CodeInvalidConfig)})
@@ -454,7 +364,7 @@ func (r *senderRun) checkPlaceholders(e *env) {
 }
 
 func (r *senderRun) checkInvalidRecipient(e *env, to string) {
-	c := r.openWith(e, nil)
+	c := r.mustOpen(e)
 	msg := r.message(connector.UsageGeneric)
 	msg.To = to
 	_, err := r.send(e, c, e.ctx, msg)
@@ -478,75 +388,5 @@ func senderFailureCases() []failureCase {
 		{mode: mockprovider.EmptyBody, want: want{step: step}},
 		{mode: mockprovider.Oversized, want: want{step: step}, bounded: true},
 		{mode: mockprovider.Hang, want: want{}, hang: true},
-	}
-}
-
-func (r *senderRun) checkFailure(e *env, c failureCase) {
-	conn := r.openWith(e, nil)
-	e.p.Fail(mockprovider.EndpointMessages, c.mode)
-	what := "Send with the provider answering " + string(c.mode)
-	if c.hang {
-		err, returned := runWithDeadline(e.ctx, r.s.Deadline, func(ctx context.Context) error {
-			_, err := r.send(e, conn, ctx, r.message(connector.UsageGeneric))
-			return err
-		})
-		if !returned {
-			e.t.Errorf("%s: Send still blocked %v after the context deadline: pass the caller's context to every request", what, hangGrace(r.s.Deadline))
-			return
-		}
-		e.check(what, err, c.want)
-		switch {
-		case e.p.Requests(mockprovider.EndpointMessages) == 0:
-			if err != errPanicked {
-				e.t.Errorf("%s: the connector never called the provider", what)
-			}
-		case !e.waitCanceledHang(mockprovider.EndpointMessages):
-			e.t.Errorf("%s: the request's context never ended at the provider: the caller's deadline did not reach the request", what)
-		}
-		return
-	}
-	_, err := r.send(e, conn, e.ctx, r.message(connector.UsageGeneric))
-	e.check(what, err, c.want)
-	if c.bounded {
-		if n := e.p.BytesSent(mockprovider.EndpointMessages); n > maxBodyRead {
-			e.t.Errorf("%s: the connector read %d bytes of a %d-byte body: cap what it reads (internal/httpx)", what, n, mockprovider.OversizedBytes)
-		}
-	}
-}
-
-func (r *senderRun) checkErrorCase(e *env, c mockprovider.ErrorCase) {
-	conn := r.openWith(e, nil)
-	e.p.SetFailure(c.Endpoint, c.Failure)
-	_, err := r.send(e, conn, e.ctx, r.message(connector.UsageGeneric))
-	e.check("Send with the provider answering "+c.Name, err, want{
-		codes: codes(c.Code), step: connector.StepSend, retryable: c.Retryable, retryAfter: c.RetryAfter,
-		status: c.Status, providerCode: c.ProviderCode,
-	})
-}
-
-func (r *senderRun) checkCanceled(e *env) {
-	c := r.openWith(e, nil)
-	ctx, cancel := context.WithCancel(e.ctx)
-	cancel()
-	if _, err := r.send(e, c, ctx, r.message(connector.UsageGeneric)); err == nil {
-		e.t.Errorf("Send with a canceled context succeeded: pass the caller's context to every request")
-	} else {
-		e.check("Send with a canceled context", err, want{})
-	}
-	if box := r.mp(e).Outbox(); len(box) > 0 {
-		e.t.Errorf("Send with a canceled context delivered a message")
-	}
-}
-
-func (r *senderRun) checkInjectedClient(e *env) {
-	c := r.openWith(e, nil)
-	if _, err := r.send(e, c, e.ctx, r.message(connector.UsageGeneric)); err != nil {
-		e.t.Errorf("Send failed: %s%s", e.mask(err.Error()), e.problems())
-	}
-	if e.guard.count() == 0 {
-		e.t.Errorf("the connector sent no request through the injected HTTP client (connector.WithHTTPClient)")
-	}
-	if n := e.p.Requests(mockprovider.EndpointMessages); n != e.guard.count() {
-		e.t.Errorf("the mock served %d requests but %d went through the injected client", n, e.guard.count())
 	}
 }

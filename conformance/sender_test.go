@@ -47,22 +47,18 @@ func TestReferenceSender(t *testing.T) {
 
 func TestRecordedReferenceSender(t *testing.T) {
 	t.Parallel()
-	r := runRecorded(func(r *recorder) { RunSender(r, refSenderSubject(sflawNone)) })
+	r := runRecorded(func(r *recorder) { runSender(r, refSenderSubject(sflawNone)) })
 	if f := r.failedTests(); len(f) > 0 {
 		t.Fatalf("the reference sender failed:\n%s", r.report())
 	}
-	for _, name := range []string{
+	assertRan(t, r,
 		"Config/Valid", "Config/Invalid/missing_accountSID", "Config/Malformed", "Config/UnknownField", "Metadata", "Formatting",
 		"Send/HappyPath", "Send/DigitsOnlyRecipient", "Send/Concurrent", "Templates/ExactUsage", "Templates/GenericFallback",
 		"Templates/NotFound", "Templates/Placeholders", "InvalidRecipient/empty", "InvalidRecipient/injection",
 		"ProviderFailure/InvalidRecipient", "ProviderFailure/Unauthorized", "ProviderFailure/RateLimited",
 		"ProviderFailure/ServerError", "ProviderFailure/Oversized", "ProviderFailure/Hang", "ProviderErrors/21614",
 		"ProviderErrors/20003", "ProviderErrors/21608", "Context/Canceled", "Context/InjectedClient",
-	} {
-		if !r.ran(name) {
-			t.Errorf("the suite did not run %s", name)
-		}
-	}
+	)
 }
 
 func TestSuiteCatchesBrokenSender(t *testing.T) {
@@ -121,7 +117,7 @@ func TestSuiteCatchesBrokenSender(t *testing.T) {
 			t.Parallel()
 			s := refSenderSubject(tc.flaw)
 			s.Deadline = 200 * time.Millisecond
-			r := runRecorded(func(r *recorder) { RunSender(r, s) })
+			r := runRecorded(func(r *recorder) { runSender(r, s) })
 			assertCaught(t, r, tc.caught...)
 		})
 	}
@@ -129,7 +125,7 @@ func TestSuiteCatchesBrokenSender(t *testing.T) {
 
 func TestSenderSubjectIncomplete(t *testing.T) {
 	t.Parallel()
-	r := runRecorded(func(r *recorder) { RunSender(r, Sender{}) })
+	r := runRecorded(func(r *recorder) { runSender(r, Sender{}) })
 	if !strings.Contains(r.report(), "Open (or Factory), Provider, Config") {
 		t.Fatalf("an empty subject was not refused clearly:\n%s", r.report())
 	}
@@ -140,7 +136,7 @@ func TestSenderOpenReturnsWrongKind(t *testing.T) {
 	s := refSenderSubject(sflawNone)
 	s.Factory = connector.Factory{}
 	s.Open = func(json.RawMessage, ...connector.Option) (connector.Connector, error) { return refMetadataOnly{}, nil }
-	r := runRecorded(func(r *recorder) { RunSender(r, s) })
+	r := runRecorded(func(r *recorder) { runSender(r, s) })
 	assertCaught(t, r, "Send/HappyPath: not a connector.Sender")
 	if !strings.Contains(r.report(), "not a connector.Sender") {
 		t.Errorf("the report does not say the connector is not a sender:\n%s", r.report())

@@ -98,11 +98,11 @@ func TestReferenceSocial(t *testing.T) {
 func TestRecordedReferenceSocial(t *testing.T) {
 	t.Parallel()
 	v := refVariants()[0]
-	r := runRecorded(func(r *recorder) { RunSocial(r, refSubject(flawNone, v)) })
+	r := runRecorded(func(r *recorder) { runSocial(r, refSubject(flawNone, v)) })
 	if f := r.failedTests(); len(f) > 0 {
 		t.Fatalf("the reference connector failed:\n%s", r.report())
 	}
-	for _, name := range []string{
+	assertRan(t, r,
 		"Config/Valid", "Config/Invalid/missing_clientId", "Config/Malformed", "Config/UnknownField", "Metadata", "Formatting",
 		"AuthorizationURL/Parameters", "AuthorizationURL/HostState", "AuthorizationURL/GeneratedState",
 		"AuthorizationURL/RequestScope", "AuthorizationURL/ReservedParameters", "AuthorizationURL/MissingRedirectURI",
@@ -119,11 +119,7 @@ func TestRecordedReferenceSocial(t *testing.T) {
 		"UserInfoEndpoint/BlankID",
 		"UserInfoEndpoint/Oversized", "UserInfoEndpoint/Hang", "ProviderErrors/invalid_client_400",
 		"Context/Canceled", "Context/InjectedClient",
-	} {
-		if !r.ran(name) {
-			t.Errorf("the suite did not run %s", name)
-		}
-	}
+	)
 }
 
 // TestSuiteCatchesBrokenSocial runs the suite on flawed connectors and
@@ -269,7 +265,7 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 				s = refSubject(tc.flaw, refVariants()[tc.variant])
 			}
 			s.Deadline = 200 * time.Millisecond
-			r := runRecorded(func(r *recorder) { RunSocial(r, s) })
+			r := runRecorded(func(r *recorder) { runSocial(r, s) })
 			assertCaught(t, r, tc.caught...)
 		})
 	}
@@ -277,7 +273,7 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 
 func TestSocialSubjectIncomplete(t *testing.T) {
 	t.Parallel()
-	r := runRecorded(func(r *recorder) { RunSocial(r, Social{}) })
+	r := runRecorded(func(r *recorder) { runSocial(r, Social{}) })
 	rep := r.report()
 	if !strings.Contains(rep, "Open (or Factory), Provider, Config") {
 		t.Fatalf("an empty subject was not refused clearly:\n%s", rep)
@@ -291,7 +287,7 @@ func TestSocialOpenReturnsWrongKind(t *testing.T) {
 	s.Open = func(json.RawMessage, ...connector.Option) (connector.Connector, error) {
 		return refMetadataOnly{}, nil
 	}
-	r := runRecorded(func(r *recorder) { RunSocial(r, s) })
+	r := runRecorded(func(r *recorder) { runSocial(r, s) })
 	assertCaught(t, r, "SignIn/HappyPath: not a connector.Social", "Metadata: not a connector.Social")
 	if !strings.Contains(r.report(), "not a connector.Social") {
 		t.Errorf("the report does not say the connector is not social:\n%s", r.report())

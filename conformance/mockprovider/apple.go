@@ -38,10 +38,7 @@ var (
 		EndpointAuthorize: appleIDTokenModes,
 		EndpointToken:     append([]Mode{InvalidGrant, DuplicateNames}, appleIDTokenModes...),
 	}
-	// appleClientSecretMaxAge is the longest a client secret may live: six
-	// months (15777000 seconds).
-	appleClientSecretMaxAge = 15777000 * time.Second
-	appleIDTokenTTL         = 10 * time.Minute
+	appleIDTokenTTL = 10 * time.Minute
 	// DefaultAppleIdentities are the Apple mock's test users.
 	DefaultAppleIdentities = []Identity{
 		{ID: "001234.5f1e2d3c4b5a69788796a5b4c3d2e1f0.1201", Label: "verified email", Name: "Ada Lovelace",
@@ -136,24 +133,16 @@ func newApple(opts AppleOptions, keys *appleKeyring) *Apple {
 	if len(opts.Identities) == 0 {
 		opts.Identities = DefaultAppleIdentities
 	}
-	spec := &oauthSpec{
-		name: "apple", paths: applePaths, modes: appleModes,
-		responseTypes:   []string{"code", "code id_token"},
-		cancelError:     "user_cancelled_authorize",
-		userinfoMethods: []string{},
-		idPath:          []string{"sub"},
-		profile:         func(Identity) map[string]any { return map[string]any{} },
-		tokenError: func(e *oauthErr) (int, string, []byte) {
-			return http.StatusBadRequest, "application/json;charset=UTF-8", mustJSON(map[string]any{"error": e.code})
-		},
-		userinfoError: func() (int, string, []byte) { return http.StatusNotFound, "text/plain", nil },
-		shape:         appleShape,
-	}
 	p := &Apple{opts: opts, keys: keys}
-	p.oauthServer = newOAuthServer(spec, p)
-	p.clientID = opts.ClientID
-	p.redirectURIs = opts.RedirectURIs
-	p.identities = append([]Identity(nil), opts.Identities...)
+	p.oauthServer = newOAuthServer(SocialSpec{
+		Name: "apple", Paths: applePaths, ClientID: opts.ClientID,
+		RedirectURIs: slices.Clone(opts.RedirectURIs), Identities: slices.Clone(opts.Identities),
+		// No userinfo endpoint: the profile travels in the id_token.
+		Profile: func(Identity) map[string]any { return map[string]any{} }, IDPath: "sub",
+		ErrorBody: appleError, CancelError: "user_cancelled_authorize",
+	}, appleModes, p)
+	p.responseTypes = []string{"code", "code id_token"}
+	p.userinfoMethods = nil
 	if opts.Now != nil {
 		p.now = opts.Now
 	}
@@ -239,30 +228,18 @@ func (p *Apple) ErrorCases() []ErrorCase {
 	return out
 }
 
-func appleShape(e Endpoint, f Failure) (int, string, []byte) {
-	js := func(st int, code string) (int, string, []byte) {
-		return st, "application/json;charset=UTF-8", mustJSON(map[string]any{"error": code})
-	}
-	switch f.Mode {
-	case InvalidGrant:
-		return js(http.StatusBadRequest, "invalid_grant")
-	case Unauthorized:
-		// Apple answers 400 invalid_client to bad client secrets.
-		return js(http.StatusBadRequest, "invalid_client")
+// appleError renders Apple's error bodies: {"error": code}, with 400 for
+// everything but rate limits and server failures (bad client secrets
+// included).
+func appleError(e ErrorReply) (int, any) {
+	status, code := http.StatusBadRequest, e.Code
+	switch e.Failure.Mode {
 	case RateLimited:
-		return js(http.StatusTooManyRequests, "rate_limited")
-	case ServerError:
-		return js(http.StatusInternalServerError, "server_error")
-	case Unavailable:
-		return js(http.StatusServiceUnavailable, "temporarily_unavailable")
-	case ProviderError:
-		code := f.Code
-		if code == "" {
-			code = "invalid_request"
-		}
-		return js(http.StatusBadRequest, code)
+		status, code = e.Status, "rate_limited"
+	case ServerError, Unavailable:
+		status = e.Status
 	}
-	return 0, "", nil
+	return status, map[string]any{"error": code}
 }
 
 // appleValidateAuthz: Apple requires form_post when scopes are requested,
@@ -407,42 +384,6 @@ func halfHash(s string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
-// appleAuthenticate checks client_id and the ES256 client secret JWT.
-func (p *Apple) appleAuthenticate(_ *http.Request, form url.Values) (string, *oauthErr) {
-	fail := func(desc string) (string, *oauthErr) {
-		return "", &oauthErr{status: http.StatusBadRequest, code: "invalid_client", desc: desc, reason: "client"}
-	}
-	if form.Get("client_id") != p.clientID {
-		return fail("client_id is not the registered Services ID")
-	}
-	if p.opts.ClientKey == nil {
-		return fail("the mock has no client key: give AppleOptions.ClientKey to accept client secrets")
-	}
-	secret := form.Get("client_secret")
-	if secret == "" {
-		return fail("client_secret is missing")
-	}
-	tok, err := jwt.Parse(secret, func(t *jwt.Token) (any, error) { return p.opts.ClientKey, nil },
-		jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(p.opts.TeamID), jwt.WithSubject(p.clientID),
-		jwt.WithAudience(AppleIssuer), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
-		jwt.WithTimeFunc(p.now), jwt.WithLeeway(time.Minute))
-	if err != nil {
-		return fail("client_secret is not a valid ES256 JWT for this team, key and client: " + err.Error())
-	}
-	if kid, _ := tok.Header["kid"].(string); kid != p.opts.KeyID {
-		return fail("client_secret header kid is not the key ID")
-	}
-	iat, err1 := tok.Claims.GetIssuedAt()
-	exp, err2 := tok.Claims.GetExpirationTime()
-	if err1 != nil || err2 != nil || iat == nil || exp == nil {
-		return fail("client_secret needs iat and exp")
-	}
-	if exp.Sub(iat.Time) > appleClientSecretMaxAge {
-		return fail("client_secret lives longer than six months")
-	}
-	return AuthClientSecretPost, nil
-}
-
 func (p *Apple) handleJWKS(w http.ResponseWriter, r *http.Request, _ Failure) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
@@ -465,7 +406,7 @@ func (p *Apple) handleJWKS(w http.ResponseWriter, r *http.Request, _ Failure) {
 
 func (p *Apple) handleRevoke(w http.ResponseWriter, r *http.Request, _ Failure) {
 	if r.Method != http.MethodPost {
-		s, ct, b := p.spec.tokenError(&oauthErr{code: "invalid_request"})
+		s, ct, b := p.errorAnswer(ErrorReply{Endpoint: EndpointRevoke, Status: http.StatusMethodNotAllowed, Code: "invalid_request"})
 		w.Header().Set("Content-Type", ct)
 		w.WriteHeader(s)
 		_, _ = w.Write(b)

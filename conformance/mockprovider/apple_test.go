@@ -335,6 +335,7 @@ func TestAppleTokenAndRevoke(t *testing.T) {
 
 func TestAppleShapes(t *testing.T) {
 	t.Parallel()
+	p := NewApple(AppleOptions{})
 	for _, tc := range []struct {
 		m      Mode
 		status int
@@ -343,12 +344,12 @@ func TestAppleShapes(t *testing.T) {
 		{InvalidGrant, 400, "invalid_grant"}, {Unauthorized, 400, "invalid_client"}, {RateLimited, 429, "rate_limited"},
 		{ServerError, 500, "server_error"}, {Unavailable, 503, "temporarily_unavailable"}, {ProviderError, 400, "invalid_request"},
 	} {
-		st, _, b := appleShape(EndpointToken, Failure{Mode: tc.m})
+		st, _, b := p.failureAnswer(EndpointToken, Failure{Mode: tc.m})
 		if st != tc.status || !strings.Contains(string(b), tc.code) {
 			t.Errorf("%s: %d %s", tc.m, st, b)
 		}
 	}
-	if st, _, _ := appleShape(EndpointToken, Failure{Mode: Hang}); st != 0 {
-		t.Errorf("appleShape rendered Hang")
+	if st, _, _ := p.failureAnswer(EndpointToken, Failure{Mode: Hang}); st != 0 {
+		t.Errorf("the Apple mock rendered Hang itself")
 	}
 }

@@ -1,8 +1,6 @@
 package mockprovider
 
-import (
-	"net/http"
-)
+import "net/http"
 
 // Facts of Sign in with Hugging Face.
 var (
@@ -10,10 +8,6 @@ var (
 		EndpointAuthorize: "/oauth/authorize",
 		EndpointToken:     "/oauth/token",
 		EndpointUserInfo:  "/oauth/userinfo",
-	}
-	huggingFaceModes = map[Endpoint][]Mode{
-		EndpointToken:    {InvalidGrant, MissingToken, DuplicateNames},
-		EndpointUserInfo: {MissingID, WrongTypes, CaseTwins, DuplicateNames, CustomID},
 	}
 	huggingFaceInvalidToken = map[string]any{"error": "Invalid credentials in Authorization header"}
 	// DefaultHuggingFaceIdentities are the Hugging Face mock's test users.
@@ -50,7 +44,7 @@ type HuggingFaceOptions struct {
 // /oauth/token (Basic authentication, PKCE) and /oauth/userinfo (OpenID
 // Connect fields plus isPro and orgs).
 type HuggingFace struct {
-	*oauthServer
+	*OAuth2
 	opts HuggingFaceOptions
 }
 
@@ -70,38 +64,20 @@ func NewHuggingFace(opts HuggingFaceOptions) *HuggingFace {
 	if len(opts.Identities) == 0 {
 		opts.Identities = DefaultHuggingFaceIdentities
 	}
-	spec := &oauthSpec{
-		name: "huggingface", paths: huggingFacePaths, modes: huggingFaceModes,
-		responseTypes:     []string{"code"},
-		cancelError:       "access_denied",
-		cancelDescription: "The user denied the authorization request",
-		userinfoMethods:   []string{http.MethodGet, http.MethodPost},
-		idPath:            []string{"sub"},
-		profile:           huggingFaceProfile,
-		tokenError: func(e *oauthErr) (int, string, []byte) {
-			return oauthJSONError(e.status, e.code, e.desc)
+	return &HuggingFace{opts: opts, OAuth2: NewSocial(SocialSpec{
+		Name: "huggingface", Paths: huggingFacePaths,
+		ClientID: opts.ClientID, ClientSecret: opts.ClientSecret, ClientAuth: opts.AuthMethod,
+		RequirePKCE: opts.RequirePKCE, RedirectURIs: opts.RedirectURIs, Identities: opts.Identities,
+		Profile: huggingFaceProfile, IDPath: "sub",
+		ErrorBody:   huggingFaceError,
+		CancelError: "access_denied", CancelDescription: "The user denied the authorization request",
+		ErrorCases: []ErrorCase{
+			{Name: "invalid_client_400", Endpoint: EndpointToken,
+				Failure: Failure{Mode: ProviderError, Code: "invalid_client"}, Code: "general",
+				Status: http.StatusBadRequest, ProviderCode: "invalid_client"},
 		},
-		userinfoError: func() (int, string, []byte) {
-			return http.StatusUnauthorized, "application/json; charset=utf-8", mustJSON(huggingFaceInvalidToken)
-		},
-		shape: func(e Endpoint, f Failure) (int, string, []byte) {
-			if f.Mode == Unauthorized && e == EndpointUserInfo {
-				return http.StatusUnauthorized, "application/json; charset=utf-8", mustJSON(huggingFaceInvalidToken)
-			}
-			return oauthShape(e, f)
-		},
-	}
-	p := &HuggingFace{opts: opts}
-	p.oauthServer = newOAuthServer(spec, p)
-	p.clientID, p.clientSecret, p.authMethod = opts.ClientID, opts.ClientSecret, opts.AuthMethod
-	p.requirePKCE = opts.RequirePKCE
-	p.redirectURIs = opts.RedirectURIs
-	p.identities = append([]Identity(nil), opts.Identities...)
-	return p
+	})}
 }
-
-// ServeHTTP serves Hugging Face's OAuth endpoints.
-func (p *HuggingFace) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.route(w, r, nil) }
 
 // Clone returns a fresh mock with the same settings and credentials.
 func (p *HuggingFace) Clone() Provider {
@@ -110,13 +86,14 @@ func (p *HuggingFace) Clone() Provider {
 	return n
 }
 
-// ErrorCases lists Hugging Face's own failures.
-func (p *HuggingFace) ErrorCases() []ErrorCase {
-	return []ErrorCase{
-		{Name: "invalid_client_400", Endpoint: EndpointToken,
-			Failure: Failure{Mode: ProviderError, Code: "invalid_client"}, Code: "general",
-			Status: http.StatusBadRequest, ProviderCode: "invalid_client"},
+// huggingFaceError renders Hugging Face's errors: RFC 6749's at the token
+// endpoint, {"error": "Invalid credentials in Authorization header"} for a
+// bad access token.
+func huggingFaceError(e ErrorReply) (int, any) {
+	if e.Endpoint == EndpointUserInfo && (e.Failure.Mode == OK || e.Failure.Mode == Unauthorized) {
+		return http.StatusUnauthorized, huggingFaceInvalidToken
 	}
+	return e.Status, oauthErrorBody(e)
 }
 
 // huggingFaceProfile renders an identity as /oauth/userinfo does.

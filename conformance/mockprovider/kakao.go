@@ -3,7 +3,6 @@ package mockprovider
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -16,10 +15,6 @@ var (
 		EndpointAuthorize: "/oauth/authorize",
 		EndpointToken:     "/oauth/token",
 		EndpointUserInfo:  "/v2/user/me",
-	}
-	kakaoModes = map[Endpoint][]Mode{
-		EndpointToken:    {InvalidGrant, MissingToken, DuplicateNames},
-		EndpointUserInfo: {MissingID, WrongTypes, CaseTwins, DuplicateNames, CustomID},
 	}
 	// Kakao's token endpoint error codes, by what failed.
 	kakaoTokenCodes = map[string]string{
@@ -76,7 +71,7 @@ type KakaoOptions struct {
 // Kakao is a Kakao Login mock: /oauth/authorize, /oauth/token and
 // /v2/user/me with Kakao's error bodies and profile shape.
 type Kakao struct {
-	*oauthServer
+	*OAuth2
 	opts KakaoOptions
 }
 
@@ -90,32 +85,21 @@ func NewKakao(opts KakaoOptions) *Kakao {
 	if len(opts.Identities) == 0 {
 		opts.Identities = DefaultKakaoIdentities
 	}
-	spec := &oauthSpec{
-		name: "kakao", paths: kakaoPaths, modes: kakaoModes,
-		responseTypes:     []string{"code"},
-		cancelError:       "access_denied",
-		cancelDescription: "User denied access",
-		userinfoMethods:   []string{http.MethodGet, http.MethodPost},
-		idPath:            []string{"id"},
-		profile:           kakaoProfile,
-		tokenError:        kakaoTokenError,
-		userinfoError: func() (int, string, []byte) {
-			return http.StatusUnauthorized, "application/json;charset=UTF-8", mustJSON(kakaoInvalidToken)
-		},
-		shape: kakaoShape,
-	}
 	p := &Kakao{opts: opts}
-	p.oauthServer = newOAuthServer(spec, p)
-	p.clientID, p.clientSecret = opts.ClientID, opts.ClientSecret
-	p.redirectURIs = opts.RedirectURIs
-	p.identities = append([]Identity(nil), opts.Identities...)
+	p.OAuth2 = newOAuth2(SocialSpec{
+		Name: "kakao", Paths: kakaoPaths,
+		ClientID: opts.ClientID, ClientSecret: opts.ClientSecret, ClientAuth: AuthClientSecretPost,
+		RedirectURIs: opts.RedirectURIs, Identities: opts.Identities,
+		TokenFields: map[string]any{"token_type": "bearer", "expires_in": 21599, "refresh_token_expires_in": 5183999},
+		Profile:     kakaoProfile, IDPath: "id",
+		ErrorBody: kakaoError, CancelError: "access_denied", CancelDescription: "User denied access",
+		ErrorCases: kakaoErrorCases,
+	})
+	// The one thing a SocialSpec cannot say: client_secret is sent exactly
+	// when the app has one enabled.
 	p.authenticate = p.kakaoAuthenticate
-	p.tokenFields = map[string]any{"token_type": "bearer", "expires_in": 21599, "refresh_token_expires_in": 5183999}
 	return p
 }
-
-// ServeHTTP serves Kakao's endpoints.
-func (p *Kakao) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.route(w, r, nil) }
 
 // Clone returns a fresh mock with the same settings and credentials.
 func (p *Kakao) Clone() Provider {
@@ -124,103 +108,74 @@ func (p *Kakao) Clone() Provider {
 	return n
 }
 
-// kakaoAuthenticate: client_id in the form, client_secret exactly when the
-// app has one; no Basic authentication.
-func (p *Kakao) kakaoAuthenticate(r *http.Request, form url.Values) (string, *oauthErr) {
-	fail := func(desc string) (string, *oauthErr) {
-		return "", &oauthErr{status: http.StatusUnauthorized, code: "invalid_client", desc: desc, reason: "client"}
-	}
-	if r.Header.Get("Authorization") != "" {
-		return fail("Kakao takes client credentials in the form, not an Authorization header")
-	}
-	if form.Get("client_id") != p.clientID {
-		if form.Get("client_id") == "" {
-			return fail("client_id is missing")
+// kakaoErrorCases are Kakao's own failures.
+var kakaoErrorCases = []ErrorCase{
+	{Name: "KOE320", Endpoint: EndpointToken, Failure: Failure{Mode: ProviderError, Code: "KOE320"},
+		Code: "social_auth_code_invalid", Status: http.StatusBadRequest, ProviderCode: "invalid_grant"},
+	{Name: "KOE303", Endpoint: EndpointToken, Failure: Failure{Mode: ProviderError, Code: "KOE303"},
+		Code: "social_auth_code_invalid", Status: http.StatusBadRequest, ProviderCode: "invalid_grant"},
+	{Name: "KOE010", Endpoint: EndpointToken, Failure: Failure{Mode: ProviderError, Code: "KOE010"},
+		Code: "general", Status: http.StatusUnauthorized, ProviderCode: "invalid_client"},
+	{Name: "code_-401", Endpoint: EndpointUserInfo, Failure: Failure{Mode: ProviderError, Code: "-401"},
+		Code: "social_invalid_access_token", Status: http.StatusUnauthorized},
+}
+
+// kakaoError renders Kakao's error bodies: KOE codes at the token
+// endpoint ({"error","error_description","error_code"}), {"msg","code"}
+// from the API.
+func kakaoError(e ErrorReply) (int, any) {
+	switch e.Failure.Mode {
+	case OK:
+		if e.Endpoint == EndpointUserInfo {
+			return http.StatusUnauthorized, kakaoInvalidToken
 		}
-		return fail("client_id is not the app's REST API key")
-	}
-	_, sent := form["client_secret"]
-	switch {
-	case p.clientSecret == "" && sent:
-		return fail("client_secret sent but the app has no client secret enabled")
-	case p.clientSecret != "" && !sent:
-		return fail("client_secret is missing (the app has a client secret enabled)")
-	case p.clientSecret != "" && !secretEqual(form.Get("client_secret"), p.clientSecret):
-		return fail("client_secret is wrong")
-	}
-	return AuthClientSecretPost, nil
-}
-
-// ErrorCases lists Kakao's own failures.
-func (p *Kakao) ErrorCases() []ErrorCase {
-	return []ErrorCase{
-		{Name: "KOE320", Endpoint: EndpointToken, Failure: Failure{Mode: ProviderError, Code: "KOE320"},
-			Code: "social_auth_code_invalid", Status: http.StatusBadRequest, ProviderCode: "invalid_grant"},
-		{Name: "KOE303", Endpoint: EndpointToken, Failure: Failure{Mode: ProviderError, Code: "KOE303"},
-			Code: "social_auth_code_invalid", Status: http.StatusBadRequest, ProviderCode: "invalid_grant"},
-		{Name: "KOE010", Endpoint: EndpointToken, Failure: Failure{Mode: ProviderError, Code: "KOE010"},
-			Code: "general", Status: http.StatusUnauthorized, ProviderCode: "invalid_client"},
-		{Name: "code_-401", Endpoint: EndpointUserInfo, Failure: Failure{Mode: ProviderError, Code: "-401"},
-			Code: "social_invalid_access_token", Status: http.StatusUnauthorized},
-	}
-}
-
-func kakaoTokenError(e *oauthErr) (int, string, []byte) {
-	koe, ok := kakaoTokenCodes[e.reason]
-	if !ok {
-		koe = kakaoTokenDefaultCode
-	}
-	return e.status, "application/json;charset=UTF-8", mustJSON(map[string]any{
-		"error": e.code, "error_description": e.desc, "error_code": koe,
-	})
-}
-
-func kakaoKOE(status int, errCode, koe string) (int, string, []byte) {
-	return status, "application/json;charset=UTF-8", mustJSON(map[string]any{
-		"error": errCode, "error_description": kakaoKOEMessages[koe], "error_code": koe,
-	})
-}
-
-func kakaoShape(e Endpoint, f Failure) (int, string, []byte) {
-	js := func(st int, v any) (int, string, []byte) { return st, "application/json;charset=UTF-8", mustJSON(v) }
-	switch f.Mode {
+		koe, ok := kakaoTokenCodes[e.Reason]
+		if !ok {
+			koe = kakaoTokenDefaultCode
+		}
+		return e.Status, map[string]any{"error": e.Code, "error_description": e.Description, "error_code": koe}
 	case InvalidGrant:
 		return kakaoKOE(http.StatusBadRequest, "invalid_grant", "KOE320")
 	case Unauthorized:
-		if e == EndpointUserInfo {
-			return js(http.StatusUnauthorized, kakaoInvalidToken)
+		if e.Endpoint == EndpointUserInfo {
+			return http.StatusUnauthorized, kakaoInvalidToken
 		}
 		return kakaoKOE(http.StatusUnauthorized, "invalid_client", "KOE010")
 	case RateLimited:
-		return js(http.StatusTooManyRequests, kakaoRateLimited)
+		return http.StatusTooManyRequests, kakaoRateLimited
 	case ServerError:
-		return js(http.StatusInternalServerError, kakaoServerError)
+		return http.StatusInternalServerError, kakaoServerError
 	case Unavailable:
-		return js(http.StatusServiceUnavailable, kakaoUnavailable)
+		return http.StatusServiceUnavailable, kakaoUnavailable
 	case ProviderError:
+		code := e.Failure.Code
 		switch {
-		case strings.HasPrefix(f.Code, "KOE"):
+		case strings.HasPrefix(code, "KOE"):
 			errCode := "invalid_request"
 			st := http.StatusBadRequest
-			switch f.Code {
+			switch code {
 			case "KOE320", "KOE303":
 				errCode = "invalid_grant"
 			case "KOE010":
 				errCode, st = "invalid_client", http.StatusUnauthorized
 			}
-			return kakaoKOE(st, errCode, f.Code)
-		case f.Code == "-401":
-			return js(http.StatusUnauthorized, kakaoInvalidToken)
-		case f.Code != "":
-			var code any = f.Code
-			if _, err := strconv.ParseInt(f.Code, 10, 64); err == nil {
-				code = json.Number(f.Code)
+			return kakaoKOE(st, errCode, code)
+		case code == "-401":
+			return http.StatusUnauthorized, kakaoInvalidToken
+		case code != "":
+			var c any = code
+			if _, err := strconv.ParseInt(code, 10, 64); err == nil {
+				c = json.Number(code)
 			}
-			return js(http.StatusBadRequest, map[string]any{"msg": "error " + f.Code, "code": code})
+			return http.StatusBadRequest, map[string]any{"msg": "error " + code, "code": c}
 		}
 		return kakaoKOE(http.StatusBadRequest, "invalid_request", "KOE001")
 	}
-	return 0, "", nil
+	return e.Status, oauthErrorBody(e)
+}
+
+func kakaoKOE(status int, errCode, koe string) (int, any) {
+	return status, map[string]any{"error": errCode, "error_description": kakaoKOEMessages[koe], "error_code": koe}
 }
 
 // kakaoProfile renders an identity as GET /v2/user/me does. The ID is a

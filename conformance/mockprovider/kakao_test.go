@@ -123,14 +123,14 @@ func TestKakaoShapes(t *testing.T) {
 		{EndpointUserInfo, Failure{Mode: ProviderError, Code: "weird"}, 400, "code", "weird"},
 		{EndpointUserInfo, Failure{Mode: ProviderError}, 400, "error_code", "KOE001"},
 	} {
-		st, _, body := kakaoShape(tc.e, tc.f)
+		st, _, body := p.failureAnswer(tc.e, tc.f)
 		var m map[string]any
 		if err := json.Unmarshal(body, &m); err != nil || st != tc.status || m[tc.field] != tc.want {
 			t.Errorf("%s %s %s: %d %s", tc.e, tc.f.Mode, tc.f.Code, st, body)
 		}
 	}
-	if st, _, _ := kakaoShape(EndpointToken, Failure{Mode: HTMLPage}); st != 0 {
-		t.Errorf("kakaoShape rendered HTMLPage")
+	if st, _, _ := p.failureAnswer(EndpointToken, Failure{Mode: HTMLPage}); st != 0 {
+		t.Errorf("the Kakao mock rendered HTMLPage itself")
 	}
 	if len(p.ErrorCases()) == 0 || p.Clone().(*Kakao).ClientID() != p.ClientID() {
 		t.Errorf("ErrorCases or Clone")

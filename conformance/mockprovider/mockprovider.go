@@ -1,7 +1,18 @@
 // Package mockprovider holds programmable fakes of the providers connectorkit
 // talks to: a generic OAuth 2.0 server ([NewOAuth2]), Kakao ([NewKakao]),
 // Sign in with Apple ([NewApple]), Hugging Face ([NewHuggingFace]) and Twilio
-// Programmable Messaging ([NewTwilio]).
+// Programmable Messaging ([NewTwilio]). A connector author whose provider has
+// a fixed shape (a GitHub- or Discord-like API) describes it in a
+// [SocialSpec] (endpoint paths, client authentication, the profile of each
+// test identity, the error body) and gets its mock from [NewSocial], as the
+// Kakao and Hugging Face mocks do:
+//
+//	p := mockprovider.NewSocial(mockprovider.SocialSpec{
+//		Name:       "github",
+//		Paths:      map[mockprovider.Endpoint]string{mockprovider.EndpointUserInfo: "/user"},
+//		ClientAuth: mockprovider.AuthClientSecretPost,
+//		Profile:    func(id mockprovider.Identity) map[string]any { return map[string]any{"id": json.Number(id.ID), "login": id.Username} },
+//	})
 //
 // Each mock is an [http.Handler] plus the state a provider keeps (issued
 // codes and tokens, test identities, sent messages). It validates what it

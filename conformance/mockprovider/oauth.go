@@ -2,7 +2,6 @@ package mockprovider
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"maps"
@@ -13,47 +12,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
-)
-
-// Client authentication methods at a token endpoint.
-const (
-	AuthClientSecretPost  = "client_secret_post"
-	AuthClientSecretBasic = "client_secret_basic"
-	AuthClientSecretJWT   = "client_secret_jwt"
-	AuthNone              = "none"
 )
 
 const (
 	codeTTL        = 10 * time.Minute
 	accessTokenTTL = time.Hour
-	jwtBearerType  = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 )
-
-// oauthSpec holds the facts of one OAuth 2.0 provider that the shared
-// engine needs.
-type oauthSpec struct {
-	name  string
-	paths map[Endpoint]string
-	modes map[Endpoint][]Mode
-	// responseTypes are the accepted response_type values (word order free).
-	responseTypes []string
-	// cancelError and cancelDescription are what Cancel sends back.
-	cancelError, cancelDescription string
-	// userinfoMethods are the accepted methods at the userinfo endpoint.
-	userinfoMethods []string
-	// idPath is where the user ID sits in the profile document.
-	idPath []string
-	// profile renders an identity as the provider's profile document.
-	profile func(Identity) map[string]any
-	// tokenError renders an OAuth error answer of the token endpoint.
-	tokenError func(e *oauthErr) (status int, contentType string, body []byte)
-	// userinfoError renders the userinfo endpoint's answer to a bad token.
-	userinfoError func() (status int, contentType string, body []byte)
-	// shape renders failure modes.
-	shape errorShaper
-}
 
 // oauthErr is an OAuth error answer, with the reason the mock refused.
 type oauthErr struct {
@@ -79,28 +43,29 @@ type grant struct {
 	tokens      []string // access and refresh tokens issued from the code
 }
 
-// oauthServer is the engine shared by the OAuth mocks: authorization page
-// and code issuance, token endpoint with client authentication and PKCE,
-// userinfo with bearer tokens.
+// oauthServer is the engine of the OAuth mocks, driven by a [SocialSpec]:
+// authorization page and code issuance, token endpoint with client
+// authentication and PKCE, userinfo with bearer tokens.
 type oauthServer struct {
 	*core
-	spec *oauthSpec
+	// spec is the provider's description, every default filled in.
+	spec SocialSpec
+	// idPath is spec.IDPath split at its dots.
+	idPath []string
 
-	clientID     string
-	clientSecret string
-	authMethod   string // "" accepts any secret-based method
-	formToken    bool
-	requirePKCE  bool
-	redirectURIs []string
-	tokenFields  map[string]any
-	identities   []Identity
-	now          func() time.Time
+	// now is the clock (Apple's can be set).
+	now func() time.Time
 
-	// Provider hooks.
-	authenticate  func(r *http.Request, form url.Values) (method string, err *oauthErr)
-	validateAuthz func(q url.Values) *oauthErr
-	callbackExtra func(g *grant, f Failure, v url.Values, firstTime bool)
-	tokenExtra    func(g *grant, f Failure, resp map[string]any)
+	// What a SocialSpec does not say, set by the built-in mocks whose
+	// flows differ (Apple's id_token, Kakao's optional secret).
+	// responseTypes are the accepted response_type values (word order
+	// free); userinfoMethods the accepted methods at the userinfo endpoint.
+	responseTypes   []string
+	userinfoMethods []string
+	authenticate    func(r *http.Request, form url.Values) (method string, err *oauthErr)
+	validateAuthz   func(q url.Values) *oauthErr
+	callbackExtra   func(g *grant, f Failure, v url.Values, firstTime bool)
+	tokenExtra      func(g *grant, f Failure, resp map[string]any)
 
 	mu       sync.Mutex
 	codes    map[string]*grant
@@ -116,17 +81,25 @@ type oauthServer struct {
 // redirectTargetPath is where the OAuth mocks serve EndpointRedirectTarget.
 const redirectTargetPath = "/mock/redirect-target"
 
-func newOAuthServer(spec *oauthSpec, self http.Handler) *oauthServer {
-	spec.paths = maps.Clone(spec.paths)
-	if _, ok := spec.paths[EndpointRedirectTarget]; !ok {
-		spec.paths[EndpointRedirectTarget] = redirectTargetPath
+// newOAuthServer builds the engine for spec, whose defaults must be filled
+// in, serving self; modes lists the modes each endpoint renders beyond the
+// generic ones.
+func newOAuthServer(spec SocialSpec, modes map[Endpoint][]Mode, self http.Handler) *oauthServer {
+	paths := maps.Clone(spec.Paths)
+	if _, ok := paths[EndpointRedirectTarget]; !ok {
+		paths[EndpointRedirectTarget] = redirectTargetPath
 	}
 	s := &oauthServer{
-		core: newCore(spec.name, spec.paths, spec.modes, spec.shape),
-		spec: spec,
-		now:  time.Now,
+		core:   newCore(spec.Name, paths, modes, nil),
+		spec:   spec,
+		idPath: strings.Split(spec.IDPath, "."),
+		now:    time.Now,
+
+		responseTypes:   []string{"code"},
+		userinfoMethods: []string{http.MethodGet, http.MethodPost},
 	}
 	s.core.self = self
+	s.core.shape = s.failureAnswer
 	s.authenticate = s.genericAuthenticate
 	s.resetState()
 	return s
@@ -141,13 +114,9 @@ func (s *oauthServer) resetState() {
 	s.issued = Issued{}
 }
 
-// cloneInto copies settings (not state) into n, whose core is fresh.
+// cloneInto copies what was set after construction (not state) into n,
+// built from the same spec.
 func (s *oauthServer) cloneInto(n *oauthServer) {
-	n.clientID, n.clientSecret, n.authMethod = s.clientID, s.clientSecret, s.authMethod
-	n.formToken, n.requirePKCE = s.formToken, s.requirePKCE
-	n.redirectURIs = slices.Clone(s.redirectURIs)
-	n.tokenFields = s.tokenFields
-	n.identities = slices.Clone(s.identities)
 	n.now = s.now
 	s.core.mu.Lock()
 	n.core.hangLimit = s.core.hangLimit
@@ -155,13 +124,13 @@ func (s *oauthServer) cloneInto(n *oauthServer) {
 }
 
 // ClientID returns the registered client ID.
-func (s *oauthServer) ClientID() string { return s.clientID }
+func (s *oauthServer) ClientID() string { return s.spec.ClientID }
 
 // ClientSecret returns the registered client secret.
-func (s *oauthServer) ClientSecret() string { return s.clientSecret }
+func (s *oauthServer) ClientSecret() string { return s.spec.ClientSecret }
 
 // Identities lists the test users.
-func (s *oauthServer) Identities() []Identity { return slices.Clone(s.identities) }
+func (s *oauthServer) Identities() []Identity { return slices.Clone(s.spec.Identities) }
 
 // AutoApprove makes the authorization endpoint sign in as identityID at once.
 func (s *oauthServer) AutoApprove(identityID string) {
@@ -186,8 +155,8 @@ func (s *oauthServer) Issued() Issued {
 func (s *oauthServer) Secrets() []string {
 	is := s.Issued()
 	out := []string{}
-	if s.clientSecret != "" {
-		out = append(out, s.clientSecret)
+	if s.spec.ClientSecret != "" {
+		out = append(out, s.spec.ClientSecret)
 	}
 	out = append(out, is.Codes...)
 	out = append(out, is.AccessTokens...)
@@ -196,10 +165,10 @@ func (s *oauthServer) Secrets() []string {
 }
 
 func (s *oauthServer) identity(id string) (Identity, bool) {
-	if id == "" && len(s.identities) > 0 {
-		return s.identities[0], true
+	if id == "" && len(s.spec.Identities) > 0 {
+		return s.spec.Identities[0], true
 	}
-	for _, i := range s.identities {
+	for _, i := range s.spec.Identities {
 		if i.ID == id {
 			return i, true
 		}
@@ -207,7 +176,8 @@ func (s *oauthServer) identity(id string) (Identity, bool) {
 	return Identity{}, false
 }
 
-// ServeHTTP routes a request to its endpoint.
+// route serves a request at its endpoint: extra handlers first, then the
+// engine's own.
 func (s *oauthServer) route(w http.ResponseWriter, r *http.Request, extra map[Endpoint]handlerFunc) {
 	e, ok := s.endpointFor(r.URL.Path)
 	if !ok {
@@ -253,7 +223,7 @@ func (s *oauthServer) checkAuthz(q url.Values) (*authzRequest, *oauthErr) {
 	if q.Get("client_id") == "" {
 		return nil, bad("client_id", "client_id is missing")
 	}
-	if q.Get("client_id") != s.clientID {
+	if q.Get("client_id") != s.spec.ClientID {
 		return nil, bad("client_id", "client_id is not the registered client")
 	}
 	for _, k := range []string{"client_id", "redirect_uri", "state", "response_type", "scope", "nonce", "code_challenge", "code_challenge_method"} {
@@ -269,7 +239,7 @@ func (s *oauthServer) checkAuthz(q url.Values) (*authzRequest, *oauthErr) {
 	if err != nil || !u.IsAbs() || u.Host == "" || u.Fragment != "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, bad("redirect_uri", "redirect_uri must be an absolute http(s) URL without a fragment")
 	}
-	if len(s.redirectURIs) > 0 && !slices.Contains(s.redirectURIs, ru) {
+	if len(s.spec.RedirectURIs) > 0 && !slices.Contains(s.spec.RedirectURIs, ru) {
 		return nil, bad("redirect_uri", "redirect_uri is not registered")
 	}
 	req := &authzRequest{query: q, redirectURI: u, state: q.Get("state"), mode: q.Get("response_mode")}
@@ -285,7 +255,7 @@ func (s *oauthServer) checkAuthz(q url.Values) (*authzRequest, *oauthErr) {
 		return fail("invalid_request", "response_mode must be query, form_post or fragment")
 	}
 	if !s.responseTypeOK(q.Get("response_type")) {
-		return fail("unsupported_response_type", "response_type must be "+strings.Join(s.spec.responseTypes, " or "))
+		return fail("unsupported_response_type", "response_type must be "+strings.Join(s.responseTypes, " or "))
 	}
 	if req.state == "" {
 		return fail("invalid_request", "state is missing (the mock requires it: a connector must always send one)")
@@ -294,7 +264,7 @@ func (s *oauthServer) checkAuthz(q url.Values) (*authzRequest, *oauthErr) {
 	switch {
 	case ch == "" && method != "":
 		return fail("invalid_request", "code_challenge_method without code_challenge")
-	case ch == "" && s.requirePKCE:
+	case ch == "" && s.spec.RequirePKCE:
 		return fail("invalid_request", "code_challenge is required (PKCE)")
 	case ch != "" && method != "S256":
 		return fail("invalid_request", "code_challenge_method must be S256")
@@ -313,7 +283,7 @@ func (s *oauthServer) checkAuthz(q url.Values) (*authzRequest, *oauthErr) {
 func (s *oauthServer) responseTypeOK(rt string) bool {
 	got := strings.Fields(rt)
 	slices.Sort(got)
-	for _, want := range s.spec.responseTypes {
+	for _, want := range s.responseTypes {
 		w := strings.Fields(want)
 		slices.Sort(w)
 		if slices.Equal(got, w) {
@@ -421,9 +391,9 @@ func (s *oauthServer) Deny(authURL string) (url.Values, error) {
 
 func (s *oauthServer) cancelParams(req *authzRequest) url.Values {
 	v := url.Values{}
-	v.Set("error", s.spec.cancelError)
-	if s.spec.cancelDescription != "" {
-		v.Set("error_description", s.spec.cancelDescription)
+	v.Set("error", s.spec.CancelError)
+	if s.spec.CancelDescription != "" {
+		v.Set("error_description", s.spec.CancelDescription)
 	}
 	if req.state != "" {
 		v.Set("state", req.state)
@@ -490,7 +460,7 @@ func (s *oauthServer) handleAuthorize(w http.ResponseWriter, r *http.Request, _ 
 		renderAuthorizePage(w, authorizePage{
 			Provider: s.name, ClientID: q.Get("client_id"), Scope: q.Get("scope"),
 			RedirectURI: q.Get("redirect_uri"), Action: r.URL.Path, Request: q.Encode(),
-			Identities: s.identities,
+			Identities: s.spec.Identities,
 		})
 	}
 }
@@ -521,10 +491,7 @@ func (s *oauthServer) respondCallback(w http.ResponseWriter, req *authzRequest, 
 
 func (s *oauthServer) tokenFail(w http.ResponseWriter, e *oauthErr) {
 	s.problem(EndpointToken, "%s", e.desc)
-	st, ct, body := s.spec.tokenError(e)
-	if st == 0 {
-		st = e.status
-	}
+	st, ct, body := s.errorAnswer(ErrorReply{Endpoint: EndpointToken, Status: e.status, Code: e.code, Description: e.desc, Reason: e.reason})
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "no-store")
 	if st == http.StatusUnauthorized {
@@ -601,7 +568,7 @@ func (s *oauthServer) handleToken(w http.ResponseWriter, r *http.Request, f Fail
 	if s.tokenExtra != nil {
 		s.tokenExtra(g, f, resp)
 	}
-	for k, v := range s.tokenFields {
+	for k, v := range s.spec.TokenFields {
 		if v == nil {
 			delete(resp, k)
 		} else {
@@ -622,7 +589,7 @@ func (s *oauthServer) handleToken(w http.ResponseWriter, r *http.Request, f Fail
 		g.tokens = append(g.tokens, twin)
 		s.mu.Unlock()
 	}
-	if s.formToken {
+	if s.spec.FormTokenResponse {
 		v := url.Values{}
 		for k, x := range resp {
 			switch x := x.(type) {
@@ -687,7 +654,7 @@ func (s *oauthServer) redeemCode(form url.Values, method string) (*grant, *oauth
 		return invalid("code", "the authorization code was already used")
 	case s.now().After(g.expires):
 		return invalid("code", "the authorization code expired")
-	case g.clientID != s.clientID:
+	case g.clientID != s.spec.ClientID:
 		return invalid("code", "the authorization code was issued to another client")
 	case form.Get("redirect_uri") != g.redirectURI:
 		if form.Get("redirect_uri") == "" {
@@ -727,111 +694,6 @@ func s256(v string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-func secretEqual(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-
-// genericAuthenticate checks RFC 6749 / OIDC client authentication.
-func (s *oauthServer) genericAuthenticate(r *http.Request, form url.Values) (string, *oauthErr) {
-	fail := func(desc string) (string, *oauthErr) {
-		return "", &oauthErr{status: http.StatusUnauthorized, code: "invalid_client", desc: desc, reason: "client"}
-	}
-	var methods []string
-	if h := r.Header.Get("Authorization"); h != "" {
-		if len(h) < 6 || !strings.EqualFold(h[:6], "basic ") {
-			return fail("the Authorization header of a token request must use the Basic scheme")
-		}
-		methods = append(methods, AuthClientSecretBasic)
-	}
-	if _, ok := form["client_secret"]; ok {
-		methods = append(methods, AuthClientSecretPost)
-	}
-	if _, ok := form["client_assertion"]; ok {
-		methods = append(methods, AuthClientSecretJWT)
-	}
-	if len(methods) > 1 {
-		return "", &oauthErr{status: http.StatusBadRequest, code: "invalid_request",
-			desc: "more than one client authentication method (" + strings.Join(methods, ", ") + ")", reason: "client"}
-	}
-	method := AuthNone
-	if len(methods) == 1 {
-		method = methods[0]
-	}
-	switch {
-	case s.authMethod != "" && method != s.authMethod:
-		return fail("client authentication must use " + s.authMethod + ", got " + method)
-	case s.authMethod == "" && method == AuthNone:
-		return fail("client authentication is missing")
-	}
-	if id := form.Get("client_id"); id != "" && id != s.clientID {
-		return fail("client_id is not the registered client")
-	}
-	switch method {
-	case AuthClientSecretBasic:
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.Header.Get("Authorization")[6:]))
-		if err != nil {
-			return fail("the Basic credentials are not valid base64")
-		}
-		u, p, ok := strings.Cut(string(raw), ":")
-		if !ok {
-			return fail("the Basic credentials have no colon")
-		}
-		id, err1 := url.QueryUnescape(u)
-		secret, err2 := url.QueryUnescape(p)
-		if err1 != nil || err2 != nil {
-			return fail("the Basic credentials are not form-encoded (RFC 6749 section 2.3.1)")
-		}
-		if id != s.clientID || !secretEqual(secret, s.clientSecret) {
-			return fail("the Basic credentials are wrong (are the ID and secret form-encoded before base64, RFC 6749 section 2.3.1?)")
-		}
-	case AuthClientSecretPost:
-		if form.Get("client_id") == "" {
-			return fail("client_id is missing")
-		}
-		if !secretEqual(form.Get("client_secret"), s.clientSecret) {
-			return fail("client_secret is wrong")
-		}
-	case AuthClientSecretJWT:
-		if msg := s.checkClientAssertion(form); msg != "" {
-			return fail(msg)
-		}
-	case AuthNone:
-		if form.Get("client_id") == "" {
-			return fail("client_id is missing")
-		}
-	}
-	return method, nil
-}
-
-// checkClientAssertion verifies a client_secret_jwt assertion and returns
-// what is wrong with it, or "".
-func (s *oauthServer) checkClientAssertion(form url.Values) string {
-	if form.Get("client_assertion_type") != jwtBearerType {
-		return "client_assertion_type must be " + jwtBearerType
-	}
-	tok, err := jwt.Parse(form.Get("client_assertion"), func(*jwt.Token) (any, error) {
-		return []byte(s.clientSecret), nil
-	}, jwt.WithValidMethods([]string{"HS256", "HS384", "HS512"}), jwt.WithExpirationRequired(),
-		jwt.WithAudience(s.URL(EndpointToken)), jwt.WithIssuer(s.clientID), jwt.WithSubject(s.clientID),
-		jwt.WithTimeFunc(s.now), jwt.WithLeeway(30*time.Second))
-	if err != nil {
-		return "client_assertion is invalid: " + err.Error()
-	}
-	claims, _ := tok.Claims.(jwt.MapClaims)
-	jti, _ := claims["jti"].(string)
-	if jti == "" {
-		return "client_assertion has no jti"
-	}
-	if exp, err := claims.GetExpirationTime(); err == nil && exp.Sub(s.now()) > time.Hour {
-		return "client_assertion expires more than an hour from now"
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.jtis[jti] {
-		return "client_assertion jti was already used"
-	}
-	s.jtis[jti] = true
-	return ""
-}
-
 // --- userinfo ---
 
 // bearerGrant returns the grant of the request's bearer token.
@@ -847,8 +709,8 @@ func (s *oauthServer) bearerGrant(r *http.Request) (*grant, bool) {
 }
 
 func (s *oauthServer) handleUserInfo(w http.ResponseWriter, r *http.Request, f Failure) {
-	if !slices.Contains(s.spec.userinfoMethods, r.Method) {
-		w.Header().Set("Allow", strings.Join(s.spec.userinfoMethods, ", "))
+	if !slices.Contains(s.userinfoMethods, r.Method) {
+		w.Header().Set("Allow", strings.Join(s.userinfoMethods, ", "))
 		s.problem(EndpointUserInfo, "method %s is not allowed", r.Method)
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": "method_not_allowed"})
 		return
@@ -860,7 +722,8 @@ func (s *oauthServer) handleUserInfo(w http.ResponseWriter, r *http.Request, f F
 		} else {
 			s.problem(EndpointUserInfo, "the bearer token is unknown")
 		}
-		st, ct, body := s.spec.userinfoError()
+		st, ct, body := s.errorAnswer(ErrorReply{Endpoint: EndpointUserInfo, Status: http.StatusUnauthorized,
+			Code: "invalid_token", Description: "the access token is invalid or expired", Reason: "token"})
 		w.Header().Set("Content-Type", ct)
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		w.WriteHeader(st)
@@ -873,7 +736,7 @@ func (s *oauthServer) handleUserInfo(w http.ResponseWriter, r *http.Request, f F
 		body, err := encodeOrdered(doc, caseTwins)
 		writeRawJSON(w, body, err)
 	case DuplicateNames:
-		body, err := encodeOrdered(doc, duplicateAt(s.spec.idPath))
+		body, err := encodeOrdered(doc, duplicateAt(s.idPath))
 		writeRawJSON(w, body, err)
 	default:
 		writeJSON(w, http.StatusOK, doc)
@@ -900,17 +763,17 @@ func handleRedirectTarget(w http.ResponseWriter, _ *http.Request, _ Failure) {
 
 // profileDoc renders an identity's profile with f's damage applied.
 func (s *oauthServer) profileDoc(id Identity, f Failure) map[string]any {
-	doc := s.spec.profile(id)
+	doc := s.spec.Profile(id)
 	for k, v := range id.Extra {
 		doc[k] = v
 	}
 	switch f.Mode {
 	case MissingID:
-		deletePath(doc, s.spec.idPath)
+		deletePath(doc, s.idPath)
 	case WrongTypes:
-		setPath(doc, s.spec.idPath, map[string]any{"unexpected": "object"})
+		setPath(doc, s.idPath, map[string]any{"unexpected": "object"})
 	case CustomID:
-		setPath(doc, s.spec.idPath, f.UserID)
+		setPath(doc, s.idPath, f.UserID)
 	}
 	return doc
 }
@@ -944,46 +807,10 @@ func setPath(doc map[string]any, path []string, v any) {
 	}
 }
 
-// oauthJSONError renders {"error","error_description"}.
-func oauthJSONError(status int, code, desc string) (int, string, []byte) {
-	m := map[string]any{"error": code}
-	if desc != "" {
-		m["error_description"] = desc
-	}
-	return status, "application/json;charset=UTF-8", mustJSON(m)
-}
-
-// oauthShape renders the generic failure modes of a standard OAuth 2.0
-// provider.
-func oauthShape(e Endpoint, f Failure) (int, string, []byte) {
-	switch f.Mode {
-	case InvalidGrant:
-		return oauthJSONError(http.StatusBadRequest, "invalid_grant", "the authorization code is invalid, expired or already used")
-	case Unauthorized:
-		if e == EndpointUserInfo {
-			return oauthJSONError(http.StatusUnauthorized, "invalid_token", "the access token is invalid or expired")
-		}
-		return oauthJSONError(http.StatusUnauthorized, "invalid_client", "client authentication failed")
-	case RateLimited:
-		return oauthJSONError(http.StatusTooManyRequests, "rate_limit_exceeded", "too many requests")
-	case ServerError:
-		return oauthJSONError(http.StatusInternalServerError, "server_error", "internal server error")
-	case Unavailable:
-		return oauthJSONError(http.StatusServiceUnavailable, "temporarily_unavailable", "the service is temporarily unavailable")
-	case ProviderError:
-		code := f.Code
-		if code == "" {
-			code = "invalid_request"
-		}
-		return oauthJSONError(http.StatusBadRequest, code, "provider error "+code)
-	}
-	return 0, "", nil
-}
-
 // Supports reports whether mode m can be rendered at endpoint e. A form
 // token response cannot be truncated detectably.
 func (s *oauthServer) Supports(e Endpoint, m Mode) bool {
-	if s.formToken && e == EndpointToken && m == TruncatedJSON {
+	if s.spec.FormTokenResponse && e == EndpointToken && m == TruncatedJSON {
 		return false
 	}
 	if e == EndpointRedirectTarget {

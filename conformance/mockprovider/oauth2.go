@@ -1,32 +1,19 @@
 package mockprovider
 
 import (
-	"maps"
 	"net/http"
-	"strings"
+	"slices"
 )
 
-// Facts of the generic OAuth 2.0 mock.
-var (
-	oauth2Paths = map[Endpoint]string{
-		EndpointAuthorize: "/authorize",
-		EndpointToken:     "/token",
-		EndpointUserInfo:  "/userinfo",
-	}
-	oauth2Modes = map[Endpoint][]Mode{
-		EndpointToken:    {InvalidGrant, MissingToken, DuplicateNames},
-		EndpointUserInfo: {MissingID, WrongTypes, CaseTwins, DuplicateNames, CustomID},
-	}
-	// DefaultOAuth2Identities are the generic mock's test users.
-	DefaultOAuth2Identities = []Identity{
-		{ID: "u-1001", Label: "verified email", Name: "Ada Lovelace", Username: "ada",
-			Email: "ada@example.com", EmailVerified: true, Phone: "+14155550100",
-			Avatar: "https://avatars.example.com/ada.png"},
-		{ID: "u-1002", Label: "unverified email", Name: "Charles Babbage", Username: "charles",
-			Email: "charles@example.com"},
-		{ID: "u-1003", Label: "no email consent", Name: "Grace Hopper", Username: "grace"},
-	}
-)
+// DefaultOAuth2Identities are the generic mock's test users.
+var DefaultOAuth2Identities = []Identity{
+	{ID: "u-1001", Label: "verified email", Name: "Ada Lovelace", Username: "ada",
+		Email: "ada@example.com", EmailVerified: true, Phone: "+14155550100",
+		Avatar: "https://avatars.example.com/ada.png"},
+	{ID: "u-1002", Label: "unverified email", Name: "Charles Babbage", Username: "charles",
+		Email: "charles@example.com"},
+	{ID: "u-1003", Label: "no email consent", Name: "Grace Hopper", Username: "grace"},
+}
 
 // OAuth2Options configures [NewOAuth2]. The zero value is a provider with
 // random client credentials that accepts client_secret_post,
@@ -66,60 +53,35 @@ type OAuth2Options struct {
 	Paths map[Endpoint]string
 }
 
-// OAuth2 is a generic OAuth 2.0 provider mock.
+// OAuth2 is an OAuth 2.0 provider mock: the generic one of [NewOAuth2], or
+// one a [SocialSpec] describes ([NewSocial]).
 type OAuth2 struct {
 	*oauthServer
-	opts OAuth2Options
 }
 
 var _ SocialProvider = (*OAuth2)(nil)
 
 // NewOAuth2 returns a generic OAuth 2.0 provider mock.
 func NewOAuth2(opts OAuth2Options) *OAuth2 {
-	if opts.Name == "" {
-		opts.Name = "oauth2"
-	}
-	if opts.ClientID == "" {
-		opts.ClientID = "client-" + randHex(8)
-	}
-	if opts.ClientSecret == "" && opts.AuthMethod != AuthNone {
-		opts.ClientSecret = "cs-" + randHex(16) + "+/=~"
-	}
-	if opts.IDPath == "" {
-		opts.IDPath = "id"
-	}
-	if opts.Profile == nil {
-		opts.Profile = FlatProfile
-	}
-	if len(opts.Identities) == 0 {
-		opts.Identities = DefaultOAuth2Identities
-	}
-	paths := maps.Clone(oauth2Paths)
-	maps.Copy(paths, opts.Paths)
-	spec := &oauthSpec{
-		name: opts.Name, paths: paths, modes: oauth2Modes,
-		responseTypes:     []string{"code"},
-		cancelError:       "access_denied",
-		cancelDescription: "the user denied the request",
-		userinfoMethods:   []string{http.MethodGet, http.MethodPost},
-		idPath:            strings.Split(opts.IDPath, "."),
-		profile:           opts.Profile,
-		tokenError: func(e *oauthErr) (int, string, []byte) {
-			return oauthJSONError(e.status, e.code, e.desc)
-		},
-		userinfoError: func() (int, string, []byte) {
-			return oauthJSONError(http.StatusUnauthorized, "invalid_token", "the access token is invalid or expired")
-		},
-		shape: oauthShape,
-	}
-	p := &OAuth2{opts: opts}
-	p.oauthServer = newOAuthServer(spec, p)
-	p.clientID, p.clientSecret, p.authMethod = opts.ClientID, opts.ClientSecret, opts.AuthMethod
-	p.formToken, p.requirePKCE = opts.FormTokenResponse, opts.RequirePKCE || opts.AuthMethod == AuthNone
-	p.redirectURIs = opts.RedirectURIs
-	p.tokenFields = opts.TokenFields
-	p.identities = append([]Identity(nil), opts.Identities...)
-	return p
+	return NewSocial(SocialSpec{
+		Name: opts.Name, Paths: opts.Paths,
+		ClientID: opts.ClientID, ClientSecret: opts.ClientSecret, ClientAuth: opts.AuthMethod,
+		RequirePKCE: opts.RequirePKCE, RedirectURIs: opts.RedirectURIs,
+		FormTokenResponse: opts.FormTokenResponse, TokenFields: opts.TokenFields,
+		Identities: opts.Identities, Profile: opts.Profile, IDPath: opts.IDPath,
+		CancelDescription: "the user denied the request",
+		ErrorCases:        oauth2ErrorCases,
+	})
+}
+
+// oauth2ErrorCases are the generic provider's own failures.
+var oauth2ErrorCases = []ErrorCase{
+	{Name: "invalid_client_400", Endpoint: EndpointToken,
+		Failure: Failure{Mode: ProviderError, Code: "invalid_client"}, Code: "general",
+		Status: http.StatusBadRequest, ProviderCode: "invalid_client"},
+	{Name: "unauthorized_client", Endpoint: EndpointToken,
+		Failure: Failure{Mode: ProviderError, Code: "unauthorized_client"}, Code: "general",
+		Status: http.StatusBadRequest, ProviderCode: "unauthorized_client"},
 }
 
 // FlatProfile is the generic mock's default profile document:
@@ -149,21 +111,12 @@ func FlatProfile(id Identity) map[string]any {
 // ServeHTTP serves the authorization page, the token and userinfo endpoints.
 func (p *OAuth2) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.route(w, r, nil) }
 
-// Clone returns a fresh mock with the same settings and credentials.
+// Clone returns a fresh mock with the same spec (credentials included).
 func (p *OAuth2) Clone() Provider {
-	n := NewOAuth2(p.opts)
+	n := newOAuth2(p.spec)
 	p.cloneInto(n.oauthServer)
 	return n
 }
 
-// ErrorCases lists the generic provider's own failures.
-func (p *OAuth2) ErrorCases() []ErrorCase {
-	return []ErrorCase{
-		{Name: "invalid_client_400", Endpoint: EndpointToken,
-			Failure: Failure{Mode: ProviderError, Code: "invalid_client"}, Code: "general",
-			Status: http.StatusBadRequest, ProviderCode: "invalid_client"},
-		{Name: "unauthorized_client", Endpoint: EndpointToken,
-			Failure: Failure{Mode: ProviderError, Code: "unauthorized_client"}, Code: "general",
-			Status: http.StatusBadRequest, ProviderCode: "unauthorized_client"},
-	}
-}
+// ErrorCases lists the provider's own failures ([SocialSpec.ErrorCases]).
+func (p *OAuth2) ErrorCases() []ErrorCase { return slices.Clone(p.spec.ErrorCases) }

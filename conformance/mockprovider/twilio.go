@@ -3,7 +3,6 @@ package mockprovider
 import (
 	"crypto/subtle"
 	"fmt"
-	"github.com/connectorkit/connector/internal/smsenc"
 	"net/http"
 	"regexp"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/connectorkit/connector/internal/smsenc"
 )
 
 // Facts of Twilio Programmable Messaging.
