@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,8 +13,8 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/conformance/mockprovider"
-	"github.com/connectorkit/connector/internal/idtoken"
 	"github.com/connectorkit/connector/oauth2generic"
+	appleconn "github.com/connectorkit/connector/social/apple"
 	"github.com/connectorkit/connector/web"
 )
 
@@ -113,8 +111,8 @@ func exampleConnectors() (github, apple connector.Social, b *exampleBrowser) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ap := mockprovider.NewApple(mockprovider.AppleOptions{})
-	return github, newAppleStandIn(ap), &exampleBrowser{providers: map[string]mockprovider.SocialProvider{"github": gh, "apple": ap}}
+	ap := mockprovider.NewApple(mockprovider.AppleOptions{ClientID: "com.example.web"})
+	return github, appleOn(ap), &exampleBrowser{providers: map[string]mockprovider.SocialProvider{"github": gh, "apple": ap}}
 }
 
 // exampleBrowser signs in through a host's mux, approving at the mocks.
@@ -162,56 +160,13 @@ func (b *exampleBrowser) redirect(mux http.Handler, name, path string) string {
 	return resp.Header.Get("Location")
 }
 
-// appleStandIn is Sign in with Apple as a host sees it, a connector.Social,
-// standing in for social/apple until that package lands: its authorization
-// URL asks for response_mode=form_post (so the flow cookie is
-// SameSite=None), and UserInfo checks the state and verifies the id_token
-// of the posted form (signature against the mock's key set, issuer,
-// audience, expiry, nonce) with the library's verifier. It exchanges no
-// code (no client key is configured).
-type appleStandIn struct {
-	p        *mockprovider.Apple
-	verifier *idtoken.Verifier
-}
-
-func newAppleStandIn(p *mockprovider.Apple) *appleStandIn {
-	keys := idtoken.NewKeySet(p.URL(mockprovider.EndpointJWKS), idtoken.KeySetOptions{HTTPClient: p.Client()})
-	v, err := idtoken.New(idtoken.Config{ConnectorID: "apple-universal", Issuer: mockprovider.AppleIssuer,
-		Audiences: []string{p.ClientID()}, Algorithms: []string{"RS256"}, Keys: keys})
+// appleOn opens the Sign in with Apple connector on an Apple-shaped mock.
+func appleOn(p *mockprovider.Apple) connector.Social {
+	c, err := appleconn.New(appleconn.Config{ClientID: p.ClientID(), Scope: "name email"}, connector.WithHTTPClient(p.Client()),
+		connector.WithEndpoints(connector.Endpoints{Authorization: p.URL(mockprovider.EndpointAuthorize), Token: p.URL(mockprovider.EndpointToken),
+			Keys: p.URL(mockprovider.EndpointJWKS), Revocation: p.URL(mockprovider.EndpointRevoke)}))
 	if err != nil {
 		log.Fatal(err)
 	}
-	return &appleStandIn{p: p, verifier: v}
-}
-
-func (a *appleStandIn) Metadata() connector.Metadata {
-	return connector.Metadata{ID: "apple-universal", Target: "apple", Type: connector.TypeSocial,
-		Platform: connector.PlatformUniversal, Name: map[string]string{"en": "Apple"}, Logo: "data:,"}
-}
-
-func (a *appleStandIn) AuthorizationURL(_ context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
-	flow := connector.FlowState{State: req.State, RedirectURI: req.RedirectURI, Nonce: randText(16)}
-	if flow.State == "" {
-		flow.State = randText(24)
-	}
-	q := url.Values{"client_id": {a.p.ClientID()}, "redirect_uri": {req.RedirectURI}, "response_type": {"code id_token"},
-		"response_mode": {"form_post"}, "scope": {"name email"}, "state": {flow.State}, "nonce": {flow.Nonce}}
-	return &connector.Authorization{URL: a.p.URL(mockprovider.EndpointAuthorize) + "?" + q.Encode(), Flow: flow}, nil
-}
-
-func (a *appleStandIn) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
-	fail := func(code connector.Code, msg string) error {
-		return &connector.Error{Code: code, Connector: "apple-universal", Step: connector.StepCallback, Message: msg}
-	}
-	if len(cb.Params["state"]) != 1 || subtle.ConstantTimeCompare([]byte(cb.Params.Get("state")), []byte(cb.Flow.State)) != 1 {
-		return nil, fail(connector.CodeStateMismatch, "the callback state does not match the flow")
-	}
-	if cb.Params.Get("error") != "" {
-		return nil, fail(connector.CodeAuthorizationFailed, "the user did not authorize")
-	}
-	claims, err := a.verifier.Verify(ctx, cb.Params.Get("id_token"), idtoken.VerifyOptions{Nonce: cb.Flow.Nonce})
-	if err != nil {
-		return nil, err
-	}
-	return &connector.UserInfo{ID: claims.Subject, Email: claims.Email, EmailVerified: claims.EmailVerified, Raw: claims.Raw}, nil
+	return c
 }

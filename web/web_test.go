@@ -883,7 +883,7 @@ func TestReplayWithoutCodeExchange(t *testing.T) {
 				}
 			})
 			p := mockprovider.NewApple(mockprovider.AppleOptions{})
-			h := s.handlers(t, newAppleStandIn(p), "https://id.example.com/callback/apple")
+			h := s.handlers(t, appleOn(p), "https://id.example.com/callback/apple")
 			loc, ck, _ := startFlow(t, h)
 			if ck.SameSite != http.SameSiteNoneMode {
 				t.Fatalf("cookie = %+v", ck)
