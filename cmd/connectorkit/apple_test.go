@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/connectorkit/connector/conformance/mockprovider"
+	"github.com/connectorkit/connector/web"
 )
 
 var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
@@ -89,7 +90,7 @@ func TestDemoApple(t *testing.T) {
 			}
 			// The flow cookie is single use: the same POST again fails.
 			resp, body = d.post(c, action, url.Values{"state": fields["state"], "code": fields["code"],
-				"id_token": fields["id_token"], relayParam: {"1"}})
+				"id_token": fields["id_token"]})
 			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "state_mismatch") {
 				t.Errorf("replayed callback: status %d", resp.StatusCode)
 			}
@@ -97,26 +98,33 @@ func TestDemoApple(t *testing.T) {
 	}
 }
 
-// TestDemoAppleFormPost: a browser holds back the Lax flow cookie on
-// Apple's cross-site POST; the demo relays the POST to itself, and the
-// state check refuses a POST from another flow.
+// TestDemoAppleFormPost: Apple's cross-site POST carries the flow cookie
+// (SameSite=None; Secure, which a browser sends to http://127.0.0.1) and
+// signs in; without it the callback is refused, and the state check
+// refuses a POST from another flow.
 func TestDemoAppleFormPost(t *testing.T) {
 	t.Parallel()
 	d := newTestDemo(t)
 	c := d.browser()
 	action, fields := d.approveApple(c, mockprovider.DefaultAppleIdentities[0].ID)
-
-	// Without the cookie (as a browser sends Apple's POST): the relay.
-	resp, body := d.post(d.browser(), action, fields)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("relay: status %d", resp.StatusCode)
+	crossSite := func(c *http.Client, form url.Values) (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodPost, action, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://appleid.apple.com")
+		return d.do(c, req)
 	}
-	mustContain(t, body, `id="relay-form"`, `name="id_token"`, `name="_ck_relay" value="1"`)
-	// The relayed, same-site POST carries it.
-	fields.Set(relayParam, "1")
-	resp, body = d.post(c, action, fields)
+
+	// Without the cookie: refused, nothing relayed.
+	resp, body := crossSite(d.browser(), fields)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("no cookie: status %d\n%s", resp.StatusCode, body)
+	}
+	mustContain(t, body, `id="error-code">state_mismatch<`, "<dt>cause</dt><dd><code>"+web.ErrNoFlow.Error()+"</code>")
+	// With it, Apple's cross-site POST signs in.
+	resp, body = crossSite(c, fields)
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("relayed: status %d\n%s", resp.StatusCode, body)
+		t.Fatalf("with the cookie: status %d\n%s", resp.StatusCode, body)
 	}
 	mustContain(t, body, `id="user-id">`+mockprovider.DefaultAppleIdentities[0].ID+`<`)
 

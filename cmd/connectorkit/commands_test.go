@@ -379,9 +379,10 @@ func TestConfigBackendRealProviders(t *testing.T) {
 	if b.Social[1].ID != "sso" || b.Social[1].Meta.Target != "acme" {
 		t.Fatalf("sso = %+v", b.Social[1].Meta)
 	}
-	sealer, _ := newSealer(nil, nil)
+	key := testCookieKey()
+	sealer, _ := newSealer(key, nil)
 	base, _ := url.Parse("http://127.0.0.1:8080")
-	s, err := newServer(serverConfig{Backend: b, Logger: discardLogger(), Sealer: sealer, BaseURL: base})
+	s, err := newServer(serverConfig{Backend: b, Logger: discardLogger(), Sealer: sealer, FlowKeys: [][]byte{key}, BaseURL: base})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,10 +36,11 @@ or unverified email, no email consent, a 64-bit Kakao ID...) or cancel; the
 sign-in page can make a mock's next answer fail (invalid_grant, 401, 429,
 HTML instead of JSON...) to show the typed errors; sent SMS land in an
 outbox page. The Sign in with Apple mock answers as Apple does, with a form
-POST from its own origin (response_mode form_post); when the browser holds
-back the flow cookie on that cross-site POST, the demo relays the POST to
-itself. The callback's state check is the CSRF defence there; every other
-cross-site POST is refused.
+POST from its own origin (response_mode form_post); its flow cookie is
+SameSite=None and Secure so that the browser sends it on that cross-site
+POST (Chrome and Firefox accept a Secure cookie from http://127.0.0.1,
+Safari does not). The flow cookie and the callback's state check are the
+CSRF defence there; every other cross-site POST is refused.
 
 With --config connectors.json (a list of {"id", "factoryId", "config"}, the
 configs in Logto's shape) it serves the same page for real providers;
@@ -47,7 +49,8 @@ with Apple accepts only https return URLs on a real domain: serve the demo
 behind a tunnel or proxy and pass its URL as --base-url.)
 
 The flow state of each sign-in lives in an AES-256-GCM sealed cookie
-(encrypted, authenticated, expiring, bound to the connector). The key is
+(encrypted, authenticated, expiring, bound to the connector), set and
+checked by the library's web package. The key is
 random per process unless --cookie-key or $`+cookieKeyEnv+` gives one
 (64 hex digits or base64 of 32 bytes); replicas sharing the key can finish
 each other's flows.
@@ -76,7 +79,14 @@ Stop it with Ctrl-C: in-flight requests finish, then the mocks stop.`)
 		if key, err = parseKey(keyText); err != nil {
 			return c.usageErr(fs, "%v", err)
 		}
+	} else {
+		key = make([]byte, keySize)
+		if _, err := rand.Read(key); err != nil {
+			return c.fail("demo", fmt.Errorf("cannot generate a cookie key: %w", err))
+		}
 	}
+	// One key for both: the SMS cookie's sealer uses it as is, web derives
+	// its own AES key from it with HKDF.
 	sealer, err := newSealer(key, nil)
 	if err != nil {
 		return c.fail("demo", err)
@@ -85,6 +95,10 @@ Stop it with Ctrl-C: in-flight requests finish, then the mocks stop.`)
 	if *baseURL != "" {
 		if base, err = parseBaseURL(*baseURL); err != nil {
 			return c.usageErr(fs, "--base-url: %v", err)
+		}
+		// The flow cookies are Secure except on a loopback host.
+		if base.Scheme == "http" && !connector.IsLoopbackHost(base.Hostname()) {
+			return c.usageErr(fs, "--base-url: %q must be https (http only on a loopback host)", *baseURL)
 		}
 	}
 
@@ -122,7 +136,8 @@ Stop it with Ctrl-C: in-flight requests finish, then the mocks stop.`)
 		ta, ok := ln.Addr().(*net.TCPAddr)
 		canonical = ok && ta.IP.IsLoopback()
 	}
-	srv, err := newServer(serverConfig{Backend: b, Logger: logger, Sealer: sealer, BaseURL: base, Canonical: canonical})
+	srv, err := newServer(serverConfig{Backend: b, Logger: logger, Sealer: sealer, FlowKeys: [][]byte{key},
+		BaseURL: base, Canonical: canonical})
 	if err != nil {
 		ln.Close()
 		return c.fail("demo", err)

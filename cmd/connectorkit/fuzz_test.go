@@ -10,7 +10,7 @@ import (
 	"github.com/connectorkit/connector/builtin"
 )
 
-// FuzzOpenSealed feeds the flow cookie's opener what a browser may send:
+// FuzzOpenSealed feeds the sealed cookie's opener what a browser may send:
 // it must never panic, and nothing but a value sealed with the key for the
 // connector may open.
 func FuzzOpenSealed(f *testing.F) {
@@ -18,11 +18,11 @@ func FuzzOpenSealed(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	want := func(id string) flowCookie {
-		return flowCookie{Flow: connector.FlowState{State: "s", RedirectURI: "http://127.0.0.1/callback/" + id}}
+	want := func(id string) sealedFlow {
+		return sealedFlow{Flow: connector.FlowState{State: "s", RedirectURI: "http://127.0.0.1/callback/" + id}}
 	}
 	for _, id := range []string{"kakao", "huggingface"} {
-		v, err := s.seal(flowBinding(id), want(id), time.Hour)
+		v, err := s.seal(testBinding(id), want(id), time.Hour)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -34,8 +34,8 @@ func FuzzOpenSealed(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		var fc flowCookie
-		err := s.open(flowBinding("kakao"), in, &fc)
+		var fc sealedFlow
+		err := s.open(testBinding("kakao"), in, &fc)
 		// The key is fixed, so seals made by any fuzzing process open
 		// here; the only thing that may open for kakao is kakao's flow.
 		if err == nil && fc != want("kakao") {

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"strings"
 	"time"
@@ -16,8 +13,8 @@ import (
 // crossOrigin refuses cross-origin POSTs: another site must not make a
 // visitor's browser send an SMS (with real Twilio credentials under
 // --config) or arm a failure. The provider's form_post callback is
-// cross-site by design; the flow cookie and the connector's state check
-// guard it.
+// cross-site by design; the flow cookie (SameSite=None for such a provider,
+// see the web package) and the connector's state check guard it.
 func (s *server) crossOrigin(next http.Handler) http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	csrf.AddInsecureBypassPattern("POST /callback/{id}")
@@ -27,31 +24,18 @@ func (s *server) crossOrigin(next http.Handler) http.Handler {
 	return csrf.Handler(next)
 }
 
-type ctxKey int
-
-const nonceKey ctxKey = 0
-
-func nonceFrom(r *http.Request) string {
-	n, _ := r.Context().Value(nonceKey).(string)
-	return n
-}
-
 // securityHeaders sets a strict Content Security Policy (no external
-// assets, no inline scripts except the relay page's, by nonce), and the
-// usual hardening headers. Referrer-Policy no-referrer keeps callback
-// parameters out of Referer headers.
+// assets, no scripts), and the usual hardening headers. Referrer-Policy
+// no-referrer keeps callback parameters out of Referer headers.
 func (s *server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		nonce := base64.RawStdEncoding.EncodeToString(b)
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data: https: http://127.0.0.1:* http://localhost:*; "+
-			"script-src 'nonce-"+nonce+"'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+			"form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nonceKey, nonce)))
+		next.ServeHTTP(w, r)
 	})
 }
 

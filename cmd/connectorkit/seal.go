@@ -13,21 +13,19 @@ import (
 	"time"
 )
 
-// The flow state of a sign-in lives in the browser, not in the server.
-//
-// This is the pattern hosts should copy. Between the redirect to the
-// provider and the callback, [connector.Social] needs the
-// [connector.FlowState] it returned (state, PKCE verifier, nonce, redirect
-// URI). Instead of a server-side session, the demo seals it into a cookie:
+// The state of an SMS sign-in (the verification sent, the phone number)
+// lives in the browser, not in the server: the demo seals it into a cookie
+// (the social flows' cookies are the web package's, which works the same
+// way under a key it derives from the same one):
 //
 //   - encrypted and authenticated with AES-256-GCM, so the browser can
-//     neither read the PKCE verifier nor change a byte without the seal
-//     failing (GCM's tag is the signature);
-//   - bound to the connector: the connector ID is GCM's additional data, so
-//     a cookie sealed for one connector does not open for another;
+//     neither read it nor change a byte without the seal failing (GCM's tag
+//     is the signature);
+//   - bound to the connector: the binding is GCM's additional data, so a
+//     cookie sealed for one connector does not open for another;
 //   - expiring: the sealed payload carries its own expiry, checked on open
 //     (the cookie's Max-Age is only a hint to the browser);
-//   - single use: the callback deletes the cookie.
+//   - cleared once the code is verified.
 //
 // Any replica that holds the same key can finish a flow another one started,
 // so the host scales out with no shared session store. The key is random per
@@ -100,7 +98,7 @@ type envelope struct {
 	Payload json.RawMessage `json:"p"`
 }
 
-// seal encrypts v (any JSON value) for binding (e.g. "flow:kakao"), valid
+// seal encrypts v (any JSON value) for binding (e.g. "sms:twilio"), valid
 // for ttl, as a cookie-safe string.
 func (s *sealer) seal(binding string, v any, ttl time.Duration) (string, error) {
 	payload, err := json.Marshal(v)

@@ -14,6 +14,14 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time { return c.t }
 
+// sealedFlow and testBinding are a value to seal and its binding, for the
+// sealer's tests: a flow state, the most sensitive thing a cookie holds.
+type sealedFlow struct {
+	Flow connector.FlowState `json:"flow"`
+}
+
+func testBinding(id string) string { return "flow:" + id }
+
 func newTestSealer(t *testing.T, clock *fakeClock) *sealer {
 	t.Helper()
 	s, err := newSealer(nil, clock.now)
@@ -27,23 +35,23 @@ func TestSealRoundTrip(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 	s := newTestSealer(t, clock)
-	in := flowCookie{Flow: connector.FlowState{State: "st", RedirectURI: "http://127.0.0.1/callback/kakao", CodeVerifier: "verifier-secret", Nonce: "n"}}
-	sealed, err := s.seal(flowBinding("kakao"), in, time.Minute)
+	in := sealedFlow{Flow: connector.FlowState{State: "st", RedirectURI: "http://127.0.0.1/callback/kakao", CodeVerifier: "verifier-secret", Nonce: "n"}}
+	sealed, err := s.seal(testBinding("kakao"), in, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(sealed, "verifier-secret") || strings.Contains(sealed, "st\"") {
 		t.Fatalf("sealed value shows its content: %s", sealed)
 	}
-	var out flowCookie
-	if err := s.open(flowBinding("kakao"), sealed, &out); err != nil {
+	var out sealedFlow
+	if err := s.open(testBinding("kakao"), sealed, &out); err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	if out != in {
 		t.Fatalf("round trip: got %+v, want %+v", out, in)
 	}
 	// Two seals of the same value differ (random nonce).
-	again, _ := s.seal(flowBinding("kakao"), in, time.Minute)
+	again, _ := s.seal(testBinding("kakao"), in, time.Minute)
 	if again == sealed {
 		t.Fatal("two seals of the same value are equal: the nonce is not random")
 	}
@@ -54,7 +62,7 @@ func TestSealRejects(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
 	s := newTestSealer(t, clock)
 	other := newTestSealer(t, clock)
-	sealed, err := s.seal(flowBinding("kakao"), flowCookie{Flow: connector.FlowState{State: "x"}}, time.Minute)
+	sealed, err := s.seal(testBinding("kakao"), sealedFlow{Flow: connector.FlowState{State: "x"}}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +73,7 @@ func TestSealRejects(t *testing.T) {
 		b[i] ^= 0x01
 		return sealVersion + base64.RawURLEncoding.EncodeToString(b)
 	}
-	otherSealed, _ := other.seal(flowBinding("kakao"), flowCookie{}, time.Minute)
+	otherSealed, _ := other.seal(testBinding("kakao"), sealedFlow{}, time.Minute)
 
 	tests := []struct {
 		name    string
@@ -74,22 +82,22 @@ func TestSealRejects(t *testing.T) {
 		value   string
 		want    error
 	}{
-		{"tampered ciphertext", s, flowBinding("kakao"), flip(len(raw) / 2), errSealTampered},
-		{"tampered nonce", s, flowBinding("kakao"), flip(0), errSealTampered},
-		{"tampered tag", s, flowBinding("kakao"), flip(len(raw) - 1), errSealTampered},
-		{"wrong connector", s, flowBinding("huggingface"), sealed, errSealTampered},
+		{"tampered ciphertext", s, testBinding("kakao"), flip(len(raw) / 2), errSealTampered},
+		{"tampered nonce", s, testBinding("kakao"), flip(0), errSealTampered},
+		{"tampered tag", s, testBinding("kakao"), flip(len(raw) - 1), errSealTampered},
+		{"wrong connector", s, testBinding("huggingface"), sealed, errSealTampered},
 		{"wrong purpose", s, "sms:twilio", sealed, errSealTampered},
-		{"another key", s, flowBinding("kakao"), otherSealed, errSealTampered},
-		{"truncated", s, flowBinding("kakao"), sealed[:len(sealed)/2], errSealTampered},
-		{"too short", s, flowBinding("kakao"), sealVersion + "AAAA", errSealMalformed},
-		{"no version", s, flowBinding("kakao"), body, errSealMalformed},
-		{"not base64", s, flowBinding("kakao"), sealVersion + "!!!", errSealMalformed},
-		{"empty", s, flowBinding("kakao"), "", errSealMalformed},
+		{"another key", s, testBinding("kakao"), otherSealed, errSealTampered},
+		{"truncated", s, testBinding("kakao"), sealed[:len(sealed)/2], errSealTampered},
+		{"too short", s, testBinding("kakao"), sealVersion + "AAAA", errSealMalformed},
+		{"no version", s, testBinding("kakao"), body, errSealMalformed},
+		{"not base64", s, testBinding("kakao"), sealVersion + "!!!", errSealMalformed},
+		{"empty", s, testBinding("kakao"), "", errSealMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out flowCookie
+			var out sealedFlow
 			err := tt.s.open(tt.binding, tt.value, &out)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("open = %v, want %v", err, tt.want)
@@ -169,14 +177,14 @@ func TestSealSharedKey(t *testing.T) {
 
 func BenchmarkSealOpen(b *testing.B) {
 	s, _ := newSealer(nil, nil)
-	v := flowCookie{Flow: connector.FlowState{State: strings.Repeat("s", 43), RedirectURI: "http://127.0.0.1:8080/callback/kakao", CodeVerifier: strings.Repeat("v", 43)}}
+	v := sealedFlow{Flow: connector.FlowState{State: strings.Repeat("s", 43), RedirectURI: "http://127.0.0.1:8080/callback/kakao", CodeVerifier: strings.Repeat("v", 43)}}
 	b.ReportAllocs()
 	for b.Loop() {
 		sealed, err := s.seal("flow:kakao", v, time.Minute)
 		if err != nil {
 			b.Fatal(err)
 		}
-		var out flowCookie
+		var out sealedFlow
 		if err := s.open("flow:kakao", sealed, &out); err != nil {
 			b.Fatal(err)
 		}

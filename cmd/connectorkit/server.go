@@ -14,6 +14,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/conformance/mockprovider"
+	"github.com/connectorkit/connector/web"
 )
 
 // This file holds the demo server: its backend, construction and routes,
@@ -24,7 +25,8 @@ import (
 //go:embed templates/*.html static/*
 var assets embed.FS
 
-// maxFormBytes bounds a posted form (callback or SMS form).
+// maxFormBytes bounds a posted form (the SMS and mock failure forms; web
+// bounds the callback's).
 const maxFormBytes = 64 << 10
 
 // socialConn is a social connector the demo offers.
@@ -83,13 +85,17 @@ type failureOption struct {
 
 // server is the demo identity server's HTTP handler.
 type server struct {
-	b       *backend
-	byID    map[string]*socialConn
-	log     *slog.Logger
-	seal    *sealer
-	codes   *codeStore
-	tmpl    map[string]*template.Template
-	baseURL *url.URL // where the demo is reached; callbacks hang off it
+	b    *backend
+	byID map[string]*socialConn
+	log  *slog.Logger
+	seal *sealer // the SMS cookie's
+	// flows and handlers run the social sign-ins (social.go): handlers
+	// by connector ID.
+	flows    *web.Flows
+	handlers map[string]*web.Handlers
+	codes    *codeStore
+	tmpl     map[string]*template.Template
+	baseURL  *url.URL // where the demo is reached; callbacks hang off it
 	// canonical, when set, redirects GET requests that arrive on another
 	// host (localhost vs 127.0.0.1) to baseURL, so that cookies and
 	// callbacks share one origin.
@@ -97,9 +103,12 @@ type server struct {
 }
 
 type serverConfig struct {
-	Backend   *backend
-	Logger    *slog.Logger
+	Backend *backend
+	Logger  *slog.Logger
+	// Sealer seals the SMS cookie; FlowKeys seal the social flow cookies
+	// (see [web.Config.Keys]).
 	Sealer    *sealer
+	FlowKeys  [][]byte
 	BaseURL   *url.URL
 	Canonical bool
 	Now       func() time.Time
@@ -110,14 +119,21 @@ func newServer(cfg serverConfig) (*server, error) {
 		cfg.Now = time.Now
 	}
 	s := &server{
-		b: cfg.Backend, byID: map[string]*socialConn{}, log: cfg.Logger, seal: cfg.Sealer,
+		b: cfg.Backend, byID: map[string]*socialConn{}, handlers: map[string]*web.Handlers{}, log: cfg.Logger, seal: cfg.Sealer,
 		codes: newCodeStore(cfg.Now), baseURL: cfg.BaseURL, canonical: cfg.Canonical,
+	}
+	var err error
+	s.flows, err = web.New(web.Config{Keys: cfg.FlowKeys, OnSignIn: s.signedIn, OnError: s.signInFailed, Logger: s.log, Now: cfg.Now})
+	if err != nil {
+		return nil, err
 	}
 	for i := range s.b.Social {
 		sc := &s.b.Social[i]
 		s.byID[sc.ID] = sc
+		if s.handlers[sc.ID], err = s.flows.Handlers(sc.Conn, s.callbackURL(sc.ID)); err != nil {
+			return nil, fmt.Errorf("connector %q: %w", sc.ID, err)
+		}
 	}
-	var err error
 	if s.tmpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -130,9 +146,9 @@ func newServer(cfg serverConfig) (*server, error) {
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.signIn)
-	mux.HandleFunc("GET /signin/{id}", s.start)
-	mux.HandleFunc("GET /callback/{id}", s.callback)
-	mux.HandleFunc("POST /callback/{id}", s.callback)
+	mux.HandleFunc("GET /signin/{id}", s.socialHandlers((*web.Handlers).SignIn))
+	mux.HandleFunc("GET /callback/{id}", s.socialHandlers((*web.Handlers).Callback))
+	mux.HandleFunc("POST /callback/{id}", s.socialHandlers((*web.Handlers).Callback))
 	mux.HandleFunc("POST /sms/send", s.smsSend)
 	mux.HandleFunc("GET /sms/verify", s.smsVerifyPage)
 	mux.HandleFunc("POST /sms/verify", s.smsVerify)
@@ -189,9 +205,9 @@ func (s *server) callbackURL(id string) string {
 	return s.baseURL.JoinPath("callback", id).String()
 }
 
-// cookie returns a cookie for the demo: HttpOnly, SameSite=Lax (sent on the
-// provider's redirect back, a top-level GET), Secure when served over
-// https. maxAge < 0 deletes it.
+// cookie returns a cookie of the demo's SMS flow (web sets the social flow
+// cookies): HttpOnly, SameSite=Lax, Secure when served over https. maxAge
+// < 0 deletes it.
 func (s *server) cookie(r *http.Request, name, path, value string, maxAge time.Duration) *http.Cookie {
 	c := &http.Cookie{Name: name, Value: value, Path: path, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: r.TLS != nil || s.baseURL.Scheme == "https"}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"html"
 	"io"
 	"log/slog"
@@ -19,6 +22,7 @@ import (
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/builtin"
 	"github.com/connectorkit/connector/conformance/mockprovider"
+	"github.com/connectorkit/connector/web"
 )
 
 // syncBuffer is a log sink safe for concurrent writes.
@@ -69,13 +73,15 @@ func newTestDemoWith(t *testing.T, providers []demoProvider) *testDemo {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.b.Close)
-	sealer, err := newSealer(nil, d.clock.now)
+	key := testCookieKey()
+	sealer, err := newSealer(key, d.clock.now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + ts.Listener.Addr().String())
-	srv, err := newServer(serverConfig{Backend: d.b, Logger: logger, Sealer: sealer, BaseURL: base, Canonical: true, Now: d.clock.now})
+	srv, err := newServer(serverConfig{Backend: d.b, Logger: logger, Sealer: sealer, FlowKeys: [][]byte{key}, BaseURL: base,
+		Canonical: true, Now: d.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +91,13 @@ func newTestDemoWith(t *testing.T, providers []demoProvider) *testDemo {
 	d.url = ts.URL
 	t.Cleanup(d.checkLeaks)
 	return d
+}
+
+// testCookieKey returns a random cookie key, as the demo makes one.
+func testCookieKey() []byte {
+	key := make([]byte, keySize)
+	_, _ = rand.Read(key)
+	return key
 }
 
 // checkLeaks fails the test when a secret a mock holds or issued (client
@@ -124,13 +137,10 @@ func (d *testDemo) do(c *http.Client, req *http.Request) (*http.Response, string
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	// The relay page hands the provider's POST back to the browser that
-	// sent it, code included; every other page must hold no secret.
-	if !strings.Contains(string(body), `id="relay-form"`) {
-		d.mu.Lock()
-		d.pages = append(d.pages, string(body))
-		d.mu.Unlock()
-	}
+	// No page may hold a secret.
+	d.mu.Lock()
+	d.pages = append(d.pages, string(body))
+	d.mu.Unlock()
 	return resp, string(body)
 }
 
@@ -337,41 +347,58 @@ func TestDemoFlowCookie(t *testing.T) {
 		}
 		return resp.Header.Get("Location")
 	}
+	// flowCookieOf returns the browser's one flow cookie, sent to the
+	// callback of connector id.
 	flowCookieOf := func(c *http.Client, id string) *http.Cookie {
+		t.Helper()
 		u, _ := url.Parse(d.url + "/callback/" + id)
+		var found []*http.Cookie
 		for _, ck := range c.Jar.Cookies(u) {
-			if ck.Name == flowCookiePrefix+id {
-				return ck
+			if strings.HasPrefix(ck.Name, web.DefaultCookieName+"_") {
+				found = append(found, ck)
 			}
 		}
-		t.Fatalf("no flow cookie for %s", id)
-		return nil
+		if len(found) != 1 {
+			t.Fatalf("%d flow cookies for %s, want 1", len(found), id)
+		}
+		return found[0]
 	}
+	// cause is the failure page's line for the error's cause.
+	cause := func(err error) string { return "<dt>cause</dt><dd><code>" + err.Error() + "</code>" }
 
 	t.Run("cookie attributes", func(t *testing.T) {
 		t.Parallel()
-		c := noRedirect(d.browser())
-		resp, _ := d.get(c, "/signin/kakao")
-		if resp.StatusCode != http.StatusFound {
-			t.Fatalf("status %d", resp.StatusCode)
-		}
-		var ck *http.Cookie
-		for _, x := range resp.Cookies() {
-			if x.Name == "ck_flow_kakao" {
-				ck = x
+		for id, sameSite := range map[string]http.SameSite{"kakao": http.SameSiteLaxMode, "apple": http.SameSiteNoneMode} {
+			c := noRedirect(d.browser())
+			resp, _ := d.get(c, "/signin/"+id)
+			if resp.StatusCode != http.StatusFound {
+				t.Fatalf("%s: status %d", id, resp.StatusCode)
 			}
-		}
-		if ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/callback/kakao" || ck.MaxAge != int(flowTTL/time.Second) {
-			t.Fatalf("flow cookie = %+v", ck)
-		}
-		for _, secret := range []string{"codeVerifier", "state"} {
-			if strings.Contains(ck.Value, secret) {
-				t.Fatalf("the cookie shows %q", secret)
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			// One cookie per flow, named after a hash of its state; at
+			// path / on loopback http (no __Host- prefix there).
+			sum := sha256.Sum256([]byte(loc.Query().Get("state")))
+			name := web.DefaultCookieName + "_" + base64.RawURLEncoding.EncodeToString(sum[:12])
+			var ck *http.Cookie
+			for _, x := range resp.Cookies() {
+				if x.Name == name {
+					ck = x
+				}
 			}
-		}
-		loc, _ := url.Parse(resp.Header.Get("Location"))
-		if loc.Query().Get("code_challenge_method") != "" && loc.Query().Get("code_challenge") == "" {
-			t.Fatal("challenge method without a challenge")
+			// Lax for a redirect back; SameSite=None, which needs Secure,
+			// for Apple's cross-site form POST.
+			if ck == nil || !ck.HttpOnly || ck.SameSite != sameSite || ck.Secure != (sameSite == http.SameSiteNoneMode) ||
+				ck.Path != "/" || ck.MaxAge != int(web.DefaultTTL/time.Second) {
+				t.Fatalf("%s: flow cookie = %+v", id, ck)
+			}
+			for _, secret := range []string{"codeVerifier", "state", loc.Query().Get("state")} {
+				if strings.Contains(ck.Value, secret) {
+					t.Fatalf("%s: the cookie shows %q", id, secret)
+				}
+			}
+			if loc.Query().Get("code_challenge_method") != "" && loc.Query().Get("code_challenge") == "" {
+				t.Fatalf("%s: challenge method without a challenge", id)
+			}
 		}
 	})
 	t.Run("no cookie", func(t *testing.T) {
@@ -381,7 +408,7 @@ func TestDemoFlowCookie(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", "No sign-in with this connector is in progress")
+		mustContain(t, body, "state_mismatch", "No sign-in with this connector is in progress", cause(web.ErrNoFlow))
 	})
 	t.Run("tampered cookie", func(t *testing.T) {
 		t.Parallel()
@@ -394,32 +421,42 @@ func TestDemoFlowCookie(t *testing.T) {
 			v[len(v)-3] = 'A'
 		}
 		u, _ := url.Parse(d.url + "/callback/kakao")
-		c.Jar.SetCookies(u, []*http.Cookie{{Name: ck.Name, Value: string(v), Path: "/callback/kakao"}})
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: ck.Name, Value: string(v), Path: "/"}})
+		if got := flowCookieOf(c, "kakao"); got.Value != string(v) {
+			t.Fatal("the tampered cookie did not replace the flow cookie")
+		}
 		resp, body := d.get(c, cb)
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", "not issued by this server for this connector")
+		mustContain(t, body, "state_mismatch", "not issued by this server or was changed", cause(web.ErrFlowInvalid))
 	})
 	t.Run("cookie of another connector", func(t *testing.T) {
 		t.Parallel()
+		// A Hugging Face flow's cookie and callback parameters, sent to
+		// Kakao's callback in a browser with a Kakao flow of its own.
 		c := d.browser()
-		cb := callbackURL(d, c, "kakao")
+		_ = callbackURL(d, c, "kakao")
 		other := d.browser()
-		_ = callbackURL(d, other, "huggingface")
+		cbHF, _ := url.Parse(callbackURL(d, other, "huggingface"))
 		hf := flowCookieOf(other, "huggingface")
 		u, _ := url.Parse(d.url + "/callback/kakao")
-		c.Jar.SetCookies(u, []*http.Cookie{{Name: "ck_flow_kakao", Value: hf.Value, Path: "/callback/kakao"}})
-		resp, body := d.get(c, cb)
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: hf.Name, Value: hf.Value, Path: "/"}})
+		u.RawQuery = cbHF.RawQuery
+		tokens := d.b.mocks["kakao"].Requests(mockprovider.EndpointToken)
+		resp, body := d.get(c, u.String())
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", "not issued by this server for this connector")
+		mustContain(t, body, "state_mismatch", "issued for another connector", cause(web.ErrFlowForeign))
+		if n := d.b.mocks["kakao"].Requests(mockprovider.EndpointToken); n != tokens {
+			t.Errorf("the foreign cookie's callback reached Kakao's token endpoint")
+		}
 	})
 	t.Run("state of another flow", func(t *testing.T) {
 		t.Parallel()
 		// Two flows in two browsers; the first browser gets the second's
-		// callback (login CSRF): the connector's state check refuses it.
+		// callback (login CSRF): it holds no flow cookie for that state.
 		a, b := d.browser(), d.browser()
 		_ = callbackURL(d, a, "huggingface")
 		cbB := callbackURL(d, b, "huggingface")
@@ -433,12 +470,12 @@ func TestDemoFlowCookie(t *testing.T) {
 		d := newTestDemo(t)
 		c := d.browser()
 		cb := callbackURL(d, c, "kakao")
-		d.clock.t = d.clock.t.Add(flowTTL)
+		d.clock.t = d.clock.t.Add(web.DefaultTTL)
 		resp, body := d.get(c, cb)
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", "The sign-in took longer than 10m0s")
+		mustContain(t, body, "state_mismatch", "The sign-in took longer than 10m0s", cause(web.ErrFlowExpired))
 	})
 	t.Run("form post callback", func(t *testing.T) {
 		t.Parallel()
@@ -447,29 +484,30 @@ func TestDemoFlowCookie(t *testing.T) {
 		u, _ := url.Parse(cb)
 		params := u.Query()
 		u.RawQuery = ""
-		// A cross-site form POST arrives without the Lax cookie: the demo
-		// relays it to itself.
+		// A form POST without the flow cookie: refused, with no relay.
 		resp, body := d.post(d.browser(), u.String(), params)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("relay: status %d", resp.StatusCode)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("no cookie: status %d", resp.StatusCode)
 		}
-		mustContain(t, body, `id="relay-form"`, `name="_ck_relay" value="1"`, `name="code"`, "<script nonce=")
-		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'nonce-") {
+		mustContain(t, body, "state_mismatch", cause(web.ErrNoFlow))
+		if strings.Contains(body, "<script") {
+			t.Error("the failure page has a script")
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); strings.Contains(csp, "script-src") || !strings.Contains(csp, "default-src 'none'") {
 			t.Errorf("CSP = %q", csp)
 		}
-		// The relayed POST, now same-site, carries the cookie.
-		params.Set(relayParam, "1")
+		// With the cookie, the POST signs in.
 		resp, body = d.post(c, u.String(), params)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("form post: status %d\n%s", resp.StatusCode, body)
 		}
 		mustContain(t, body, `id="user-id">u-1001<`)
-		// A relayed POST without the cookie is not relayed again.
-		resp, body = d.post(d.browser(), u.String(), params)
+		// The cookie was cleared: the same POST again is refused.
+		resp, body = d.post(c, u.String(), params)
 		if resp.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("relayed without cookie: status %d", resp.StatusCode)
+			t.Fatalf("replayed form post: status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch")
+		mustContain(t, body, "state_mismatch", cause(web.ErrNoFlow))
 	})
 	t.Run("unknown connector", func(t *testing.T) {
 		t.Parallel()
@@ -757,7 +795,7 @@ func TestDemoRefusesCrossSiteForms(t *testing.T) {
 	}
 	// A cross-site POST to a callback is the provider's form_post: it gets
 	// through to the flow check (no flow cookie here: state_mismatch).
-	resp, body := post("/callback/kakao", url.Values{"code": {"x"}, "state": {"y"}, relayParam: {"1"}},
+	resp, body := post("/callback/kakao", url.Values{"code": {"x"}, "state": {"y"}},
 		map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://appleid.apple.com"}, "")
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "state_mismatch") {
 		t.Errorf("cross-site callback: status %d\n%s", resp.StatusCode, body)

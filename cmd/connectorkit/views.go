@@ -46,7 +46,6 @@ func parseTemplates() (map[string]*template.Template, error) {
 type view struct {
 	Title string
 	Mode  string
-	Nonce string // CSP nonce for the relay page's script
 	Data  any
 }
 
@@ -165,7 +164,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", view{Title: title, Mode: s.b.Mode, Nonce: nonceFrom(r), Data: data}); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout.html", view{Title: title, Mode: s.b.Mode, Data: data}); err != nil {
 		s.log.ErrorContext(r.Context(), "template failed", "template", name, "error", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
