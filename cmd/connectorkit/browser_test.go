@@ -17,8 +17,19 @@ import (
 	"github.com/connectorkit/connector/conformance/mockprovider"
 )
 
-// screenshotDir is where the browser test saves the README's screenshots.
+// screenshotDir is where the browser test saves the README's screenshots
+// when CONNECTORKIT_SCREENSHOTS=1; otherwise they go to a temporary
+// directory, so the test leaves the checkout alone (and passes on a
+// read-only one).
 const screenshotDir = "../../docs/screenshots"
+
+// screenshotsTo returns where this run saves its screenshots.
+func screenshotsTo(t *testing.T) string {
+	if os.Getenv("CONNECTORKIT_SCREENSHOTS") == "1" {
+		return screenshotDir
+	}
+	return t.TempDir()
+}
 
 // findChromium returns the path of a Chromium or Chrome binary: $CHROMIUM
 // when set (and "" when it names no file), else Debian's /usr/bin/chromium,
@@ -44,8 +55,9 @@ func findChromium() string {
 // TestBrowser drives headless Chromium through the demo on mock providers:
 // every social provider's happy path (Sign in with Apple's form POST
 // callback included), a cancel, a provider error and the SMS flow,
-// asserting what the result page shows. It saves the README's
-// screenshots of the sign-in page and a result page.
+// asserting what the result page shows. It takes the README's screenshots
+// of the sign-in page and a result page, and writes them to docs/screenshots
+// only with CONNECTORKIT_SCREENSHOTS=1.
 //
 // Without Chromium it skips, except in CI (CI=true), where a missing browser
 // is a failure: .ci/run installs Debian's chromium package.
@@ -57,6 +69,7 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Skip("no Chromium found: install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM to run the browser test")
 	}
+	shots := screenshotsTo(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -143,10 +156,10 @@ func TestBrowser(t *testing.T) {
 		if err != nil || img.Bounds().Dx() < 800 {
 			t.Fatalf("screenshot is not a usable PNG: %v", err)
 		}
-		if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		if err := os.MkdirAll(shots, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(screenshotDir, name), buf, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(shots, name), buf, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
