@@ -21,6 +21,11 @@ type Checker interface {
 	CheckConfig() FieldErrors
 }
 
+// MaxConfigBytes bounds a JSON config: no connector's config comes near
+// it, and decoding a larger one would let a pasted document take memory
+// out of proportion (a 50 MiB field takes hundreds of MiB to decode).
+const MaxConfigBytes = 1 << 20
+
 // DecodeConfig decodes a JSON config into dst, a pointer to a config struct
 // whose fields carry `json` tags (the wire names), `validate` tags
 // (go-playground/validator), and optionally `default` tags (applied to zero
@@ -36,6 +41,9 @@ func DecodeConfig(raw []byte, dst any) error {
 		return &Error{Code: CodeGeneral, Step: StepConfig, Message: fmt.Sprintf("DecodeConfig needs a pointer to a struct, got %T", dst)}
 	}
 	fail := configError
+	if len(raw) > MaxConfigBytes {
+		return fail(FieldErrors{{Path: "(config)", Message: fmt.Sprintf("is %d bytes, more than the %d a config may have", len(raw), MaxConfigBytes)}})
+	}
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 {
 		return fail(FieldErrors{{Path: "(config)", Message: "is empty: expected a JSON object"}})

@@ -284,3 +284,17 @@ func TestValidateConfig(t *testing.T) {
 		t.Errorf("a non-pointer: %v", err)
 	}
 }
+
+// A config larger than MaxConfigBytes is refused before it is decoded.
+func TestDecodeConfigSizeLimit(t *testing.T) {
+	raw := []byte(`{"accountSID":"AC1","authToken":"` + strings.Repeat("x", connector.MaxConfigBytes) + `"}`)
+	var cfg smsConfig
+	err := connector.DecodeConfig(raw, &cfg)
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig || len(ce.Fields) != 1 || !strings.Contains(ce.Fields[0].Message, "more than the 1048576") {
+		t.Fatalf("got %v", err)
+	}
+	if cfg.AuthToken != "" {
+		t.Error("the oversized config was decoded")
+	}
+}
