@@ -30,10 +30,8 @@ func (s *server) socialHandlers(handle func(h *web.Handlers, w http.ResponseWrit
 // signedIn renders a successful sign-in (web's OnSignIn).
 func (s *server) signedIn(w http.ResponseWriter, r *http.Request, res *web.Result) {
 	sc := s.byID[r.PathValue("id")]
-	info := res.User
-	s.log.InfoContext(r.Context(), "signed in", "connector", sc.ID, "email_verified", info.EmailVerified,
-		"private_email", info.PrivateEmail)
-	s.success(w, r, sc.Meta, "Signed in with "+sc.Meta.DisplayName(), info, nil)
+	// web logs the sign-in (one line per outcome, scoped to the connector).
+	s.success(w, r, sc.Meta, "Signed in with "+sc.Meta.DisplayName(), res.User, nil)
 }
 
 // signInFailed renders a failed sign-in (web's OnError): the typed error's
