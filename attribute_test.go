@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // Attribute on a package sentinel, as is or wrapped, returns an attributed
@@ -24,7 +25,7 @@ func TestAttributeLeavesSentinelsUnchanged(t *testing.T) {
 			}
 			before := *s
 			for _, err := range []error{s, fmt.Errorf("wrapped: %w", s), errors.Join(errors.New("other"), s)} {
-				got := connector.Attribute(err, "acme")
+				got := kit.Attribute(err, "acme")
 				var ce *connector.Error
 				if !errors.As(got, &ce) || ce == s || ce.Connector != "acme" || ce.Code != s.Code {
 					t.Errorf("Attribute(%v) = %#v, want a copy naming acme", err, ce)
@@ -53,7 +54,7 @@ func TestAttributeConcurrent(t *testing.T) {
 		for _, err := range []error{connector.ErrNotImplemented, shared, wrapped} {
 			wg.Go(func() {
 				var ce *connector.Error
-				if got := connector.Attribute(err, id); !errors.As(got, &ce) || ce.Connector != id {
+				if got := kit.Attribute(err, id); !errors.As(got, &ce) || ce.Connector != id {
 					t.Errorf("Attribute(%v, %s) names %q", err, id, ce.Connector)
 				}
 			})
@@ -72,7 +73,7 @@ func TestAttributeDirect(t *testing.T) {
 	orig := &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepConfig, Message: "bad",
 		Fields: connector.FieldErrors{{Path: "clientId", Message: "is required"}}, ProviderDetails: map[string]string{"k": "v"},
 		Err: fs.ErrNotExist}
-	got, ok := connector.Attribute(orig, "acme").(*connector.Error)
+	got, ok := kit.Attribute(orig, "acme").(*connector.Error)
 	if !ok || got == orig || got.Connector != "acme" {
 		t.Fatalf("Attribute = %#v, want an *Error copy naming acme", got)
 	}
@@ -106,7 +107,7 @@ func TestAttributeWrapped(t *testing.T) {
 				Retryable: true, Fields: connector.FieldErrors{{Path: "p", Message: "m"}}, ProviderDetails: map[string]string{"k": "v"},
 				Err: fs.ErrPermission}
 			err := wrap(orig)
-			got := connector.Attribute(err, "acme")
+			got := kit.Attribute(err, "acme")
 			if got.Error() != err.Error() {
 				t.Errorf("Error() = %q, want %q", got.Error(), err.Error())
 			}
@@ -129,7 +130,7 @@ func TestAttributeWrapped(t *testing.T) {
 			if orig.Connector != "" || orig.Fields[0].Message != "m" || orig.ProviderDetails["k"] != "v" {
 				t.Errorf("the original changed: %#v", orig)
 			}
-			if again := connector.Attribute(got, "other"); again != got {
+			if again := kit.Attribute(got, "other"); again != got {
 				t.Errorf("Attribute of an attributed error = %v, want it unchanged", again)
 			}
 		})
@@ -140,11 +141,11 @@ func TestAttributeWrapped(t *testing.T) {
 func TestAttributeKeepsNamedConnector(t *testing.T) {
 	t.Parallel()
 	named := &connector.Error{Code: connector.CodeGeneral, Connector: "first"}
-	if got := connector.Attribute(named, "second"); got != named || named.Connector != "first" {
+	if got := kit.Attribute(named, "second"); got != named || named.Connector != "first" {
 		t.Errorf("Attribute(named) = %v", got)
 	}
 	wrapped := fmt.Errorf("w: %w", named)
-	if got := connector.Attribute(wrapped, "second"); got != wrapped || named.Connector != "first" {
+	if got := kit.Attribute(wrapped, "second"); got != wrapped || named.Connector != "first" {
 		t.Errorf("Attribute(wrapped named) = %v", got)
 	}
 }
@@ -153,7 +154,7 @@ func TestAttributeKeepsNamedConnector(t *testing.T) {
 // unchanged.
 func TestAttributeUnchanged(t *testing.T) {
 	t.Parallel()
-	if got := connector.Attribute(nil, "acme"); got != nil {
+	if got := kit.Attribute(nil, "acme"); got != nil {
 		t.Errorf("Attribute(nil) = %v", got)
 	}
 	plain := errors.New("plain")
@@ -164,7 +165,7 @@ func TestAttributeUnchanged(t *testing.T) {
 		err error
 		id  string
 	}{{plain, "acme"}, {wrapped, "acme"}, {nilErr, "acme"}, {unnamed, ""}} {
-		if got := connector.Attribute(c.err, c.id); got != c.err {
+		if got := kit.Attribute(c.err, c.id); got != c.err {
 			t.Errorf("Attribute(%#v, %q) = %#v, want it unchanged", c.err, c.id, got)
 		}
 	}

@@ -29,11 +29,14 @@
 // and, where a provider answered, its status and error fields. Nothing in an
 // error, a log line or the fmt output of a config holds a secret.
 //
-// Configs are decoded by [DecodeConfig] (every problem at once, with its
-// JSON path) and described by [ConfigSchema]; each code-level knob is an
-// [Option] ([WithHTTPClient], [WithLogger], [WithClock], [WithEndpoint]).
-// Package conformance proves a connector against programmable mock
-// providers.
+// Each code-level knob is an [Option] ([WithHTTPClient], [WithLogger],
+// [WithClock], [WithEndpoints]). Package web runs the sign-in routes for a
+// net/http host.
+//
+// Writing a connector: package kit holds the author's toolkit (config
+// decoding that reports every problem with its JSON path, the JSON Schema
+// of a config, option resolution, endpoint policy), and package
+// conformance proves a connector against programmable mock providers.
 package connector
 
 import (
@@ -48,6 +51,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/connectorkit/connector/internal/validation"
 )
 
 // Every value that holds a secret hides it from fmt and slog whatever the
@@ -161,7 +166,7 @@ func (m Metadata) DisplayName() string {
 // (the validator every config goes through) and the rules tags cannot say:
 // an English name, a config schema that is valid JSON.
 func (m Metadata) Validate() error {
-	fe := structErrors(&m)
+	fe := problems(metadataValidator.Struct(&m))
 	if len(m.Name) > 0 && m.Name["en"] == "" {
 		fe = append(fe, FieldError{Path: "name.en", Message: "is required"})
 	}
@@ -547,3 +552,18 @@ func redactedIfSet(s string) string {
 }
 
 const redacted = "[REDACTED]"
+
+// metadataValidator checks [Metadata] by its tags.
+var metadataValidator = validation.New()
+
+// problems turns the validator's problems into FieldErrors.
+func problems(ps []validation.Problem) FieldErrors {
+	if len(ps) == 0 {
+		return nil
+	}
+	fe := make(FieldErrors, len(ps))
+	for i, p := range ps {
+		fe[i] = FieldError{Path: p.Path, Message: p.Message}
+	}
+	return fe
+}

@@ -236,41 +236,6 @@ func (e *Error) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// clone returns a copy of e that shares no mutable state with it: Fields and
-// ProviderDetails are copied; the cause (Err) is shared, as errors are not
-// modified once made.
-func (e *Error) clone() *Error {
-	c := *e
-	c.Fields = slices.Clone(e.Fields)
-	c.ProviderDetails = maps.Clone(e.ProviderDetails)
-	return &c
-}
-
-// attributedError is what [Attribute] returns for an error that wraps an
-// [*Error] naming no connector: err is the error it was given, unchanged,
-// and attributed a copy of that *Error naming the connector.
-type attributedError struct {
-	err        error
-	attributed *Error
-}
-
-// Error is err's own message.
-func (a *attributedError) Error() string { return a.err.Error() }
-
-// Unwrap returns err, so that errors.Is and errors.As see its whole chain.
-func (a *attributedError) Unwrap() error { return a.err }
-
-// As gives the attributed copy to errors.As with an **Error target, before
-// errors.As reaches the unattributed original in err's chain.
-func (a *attributedError) As(target any) bool {
-	p, ok := target.(**Error)
-	if ok {
-		*p = a.attributed
-	}
-	return ok
-}
-
-// Sentinels, one per code, for errors.Is. Never modify them.
 var (
 	ErrGeneral                       = sentinel(CodeGeneral)
 	ErrInvalidMetadata               = sentinel(CodeInvalidMetadata)
@@ -358,32 +323,4 @@ func (fe FieldErrors) Error() string {
 		parts[i] = f.String()
 	}
 	return strings.Join(parts, "; ")
-}
-
-// maxRetryAfter caps what [ParseRetryAfter] returns.
-const maxRetryAfter = 365 * 24 * time.Hour
-
-// ParseRetryAfter reads a Retry-After header value (seconds or an HTTP date)
-// relative to now, capped at a year. It returns 0 when the header is absent
-// or malformed.
-func ParseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		if n > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return min(d, maxRetryAfter)
-		}
-	}
-	return 0
 }

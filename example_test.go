@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // pagerConfig is the JSON config of a custom connector, with Logto-style
@@ -35,7 +36,7 @@ func pagerMetadata() connector.Metadata {
 		Type:         connector.TypeSMS,
 		Name:         map[string]string{"en": "Acme Pager"},
 		Logo:         "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E",
-		ConfigSchema: connector.ConfigSchema(pagerConfig{}, "Acme Pager"),
+		ConfigSchema: kit.ConfigSchema(pagerConfig{}, "Acme Pager"),
 	}
 }
 
@@ -49,13 +50,13 @@ func (p *pager) Send(ctx context.Context, msg connector.Message) (*connector.Rec
 // NewPager is a custom connector's constructor: decode and validate the
 // config once, resolve the options once.
 func NewPager(raw json.RawMessage, opts ...connector.Option) (*pager, error) {
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err != nil {
 		return nil, err
 	}
 	var cfg pagerConfig
-	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		return nil, connector.Attribute(err, "acme-pager")
+	if err := kit.DecodeConfig(raw, &cfg); err != nil {
+		return nil, kit.Attribute(err, "acme-pager")
 	}
 	return &pager{cfg: cfg, opts: o}, nil
 }
@@ -128,22 +129,6 @@ func ExampleError() {
 	// sign-in: connector kakao-universal: token_exchange: rate_limit_exceeded (status 429; provider error rate_limited; retry after 30s)
 }
 
-func ExampleDecodeConfig() {
-	var cfg pagerConfig
-	err := connector.DecodeConfig([]byte(`{"apiKey":"k-123"}`), &cfg)
-	fmt.Println(err, cfg.Sender)
-	fmt.Printf("%+v\n", cfg)
-	// Output:
-	// <nil> Acme
-	// {APIKey:[REDACTED] Sender:Acme}
-}
-
-func ExampleConfigSchema() {
-	fmt.Println(string(connector.ConfigSchema(pagerConfig{}, "Acme Pager")))
-	// Output:
-	// {"type":"object","properties":{"apiKey":{"type":"string","format":"password","writeOnly":true,"description":"the pager service's API key"},"sender":{"type":"string","description":"sender name shown on the phone","default":"Acme","maxLength":11}},"required":["apiKey"],"additionalProperties":false,"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Acme Pager"}
-}
-
 func ExampleSecret() {
 	token := connector.Secret("tok-live-123")
 	slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: dropTime})).Info("sending", "token", token)
@@ -161,9 +146,9 @@ func dropTime(_ []string, a slog.Attr) slog.Attr {
 }
 
 func ExampleWithEndpoint() {
-	_, err := connector.ResolveOptions(connector.WithEndpoint("token", "http://auth.example.com/token"))
+	_, err := kit.ResolveOptions(connector.WithEndpoint("token", "http://auth.example.com/token"))
 	fmt.Println(err)
-	_, err = connector.ResolveOptions(connector.WithEndpoint("token", "http://127.0.0.1:8081/token"))
+	_, err = kit.ResolveOptions(connector.WithEndpoint("token", "http://127.0.0.1:8081/token"))
 	fmt.Println(err)
 	// Output:
 	// config: invalid_config: invalid option: WithEndpoint("token"): must use https (plain http is allowed only for loopback hosts)
@@ -182,39 +167,6 @@ func ExampleNewFactory() {
 	// true invalid_config
 }
 
-// A connector resolves its options once, in its constructor.
-func ExampleResolveOptions() {
-	o, err := connector.ResolveOptions(connector.WithInstanceID("kakao-eu"), connector.WithEndpoint("token", "https://kauth.example.com/oauth/token"))
-	fmt.Println(err, o.ConnectorID("kakao-universal"), o.Endpoint("token", "https://kauth.kakao.com/oauth/token"))
-	fmt.Println(o.HTTPClient == connector.DefaultHTTPClient(), o.HTTPClient != http.DefaultClient)
-	err = o.Restrict("kakao-universal", false, "authorization", "userinfo")
-	fmt.Println(err)
-	// Output:
-	// <nil> kakao-eu https://kauth.example.com/oauth/token
-	// true true
-	// connector kakao-eu: config: invalid_config: invalid option: (options).endpoint.token: is not an endpoint of kakao-universal for WithEndpoint (use authorization, userinfo)
-}
-
-func ExampleCheckEndpoint() {
-	for _, u := range []string{"https://kauth.kakao.com/oauth/token", "http://127.0.0.1:8081/token", "http://auth.example.com/token", "/token"} {
-		fmt.Println(u, "→", connector.CheckEndpoint(u))
-	}
-	// Output:
-	// https://kauth.kakao.com/oauth/token → <nil>
-	// http://127.0.0.1:8081/token → <nil>
-	// http://auth.example.com/token → must use https (plain http is allowed only for loopback hosts)
-	// /token → must be an absolute https URL with a host
-}
-
-func ExampleParseRetryAfter() {
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	fmt.Println(connector.ParseRetryAfter("120", now))
-	fmt.Println(connector.ParseRetryAfter("Mon, 23 Nov 2026 12:00:30 GMT", now))
-	// Output:
-	// 2m0s
-	// 30s
-}
-
 // HTTPStatus answers what a host should reply for a connector error.
 func ExampleHTTPStatus() {
 	for _, err := range []error{connector.ErrStateMismatch, connector.ErrRateLimitExceeded, connector.ErrInvalidConfig, errors.New("disk full")} {
@@ -227,39 +179,15 @@ func ExampleHTTPStatus() {
 	// general 500
 }
 
-// A connector's typed constructor checks a config built in Go with
-// ValidateConfig: the same tags, defaults and JSON paths as a decoded
-// JSON config.
-func ExampleValidateConfig() {
-	type Config struct {
-		ClientID string `json:"clientId" validate:"required"`
-		Scope    string `json:"scope" default:"profile"`
-		Endpoint string `json:"endpoint" validate:"omitempty,endpoint"`
-	}
-	cfg := Config{Endpoint: "http://idp.example/token"}
-	err := connector.ValidateConfig(&cfg)
-	var ce *connector.Error
-	if errors.As(err, &ce) {
-		for _, f := range ce.Fields {
-			fmt.Println(f)
-		}
-	}
-	fmt.Println("scope:", cfg.Scope)
-	// Output:
-	// clientId: is required
-	// endpoint: must use https (plain http is allowed only for loopback hosts)
-	// scope: profile
-}
-
 // Endpoint overrides in their typed form: a test or a regional host points a
 // connector at other URLs; fields the connector does not have are refused.
 func ExampleWithEndpoints() {
-	o, err := connector.ResolveOptions(connector.WithEndpoints(connector.Endpoints{
+	o, err := kit.ResolveOptions(connector.WithEndpoints(connector.Endpoints{
 		Token:    "https://eu.idp.example/oauth/token",
 		UserInfo: "http://127.0.0.1:8080/userinfo",
 	}))
 	fmt.Println(o.Endpoints[connector.EndpointToken], o.Endpoints[connector.EndpointUserInfo], err)
-	_, err = connector.ResolveOptions(connector.WithEndpoints(connector.Endpoints{Token: "http://idp.example/token"}))
+	_, err = kit.ResolveOptions(connector.WithEndpoints(connector.Endpoints{Token: "http://idp.example/token"}))
 	fmt.Println(connector.CodeOf(err))
 	// Output:
 	// https://eu.idp.example/oauth/token http://127.0.0.1:8080/userinfo <nil>

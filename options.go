@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/connectorkit/connector/internal/validation"
 )
 
 // Option tunes a connector at construction: code-level knobs that are not
@@ -18,10 +18,10 @@ import (
 type Option func(*Options) error
 
 // Options is the resolved set of options a connector is built with. Connector
-// implementations call [ResolveOptions] once in their constructor.
+// implementations call kit.ResolveOptions once in their constructor.
 type Options struct {
 	// HTTPClient makes every outbound request. Never nil after
-	// [ResolveOptions].
+	// kit.ResolveOptions.
 	HTTPClient *http.Client
 	// Logger receives the connector's logs. Never nil; silent by default.
 	Logger *slog.Logger
@@ -76,14 +76,14 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithEndpoint replaces the provider endpoint called name with rawURL, which
-// must pass [CheckEndpoint] (https, or http on a loopback host). Tests, the
-// demo server and regional hosts use it.
+// must be https, or http to a loopback host. Tests, the demo server and
+// regional hosts use it.
 func WithEndpoint(name, rawURL string) Option {
 	return func(o *Options) error {
 		if name == "" {
 			return errors.New("WithEndpoint: name is empty")
 		}
-		if err := CheckEndpoint(rawURL); err != nil {
+		if err := validation.CheckEndpoint(rawURL); err != nil {
 			return fmt.Errorf("WithEndpoint(%q): %w", name, err)
 		}
 		if o.Endpoints == nil {
@@ -121,8 +121,8 @@ type Endpoints struct {
 	API           string // EndpointAPI: a REST API's base URL (Twilio)
 }
 
-// WithEndpoints replaces each endpoint e sets; every URL must pass
-// [CheckEndpoint].
+// WithEndpoints replaces each endpoint e sets; every URL must be https, or
+// http to a loopback host.
 func WithEndpoints(e Endpoints) Option {
 	return func(o *Options) error {
 		var errs []error
@@ -161,68 +161,12 @@ func WithTarget(target string) Option {
 	}
 }
 
-// ResolveOptions applies opts over the defaults: the shared default HTTP
-// client, a silent logger, time.Now. Failures are returned as one
-// invalid_config [*Error].
-func ResolveOptions(opts ...Option) (Options, error) {
-	o := Options{}
-	var errs []error
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(&o); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if len(errs) > 0 {
-		return o, &Error{Code: CodeInvalidConfig, Step: StepConfig, Message: "invalid option", Err: errors.Join(errs...)}
-	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = DefaultHTTPClient()
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return o, nil
-}
-
 // Endpoint returns the override for name, or def.
 func (o Options) Endpoint(name, def string) string {
 	if u, ok := o.Endpoints[name]; ok {
 		return u
 	}
 	return def
-}
-
-var (
-	defaultClientOnce sync.Once
-	defaultClient     *http.Client
-)
-
-// DefaultHTTPClient is the client connectors use when none is given: one
-// shared client (so connections are pooled across connectors) with a 30 s
-// overall timeout and bounded dial, TLS and header timeouts. It is never
-// http.DefaultClient.
-func DefaultHTTPClient() *http.Client {
-	defaultClientOnce.Do(func() {
-		tr := &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          100,
-			MaxIdleConnsPerHost:   16,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 20 * time.Second,
-			ExpectContinueTimeout: time.Second,
-		}
-		defaultClient = &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	})
-	return defaultClient
 }
 
 // ConnectorID is the ID errors and logs name: the instance ID when set, else
@@ -268,39 +212,4 @@ func (o Options) Restrict(factoryID string, standard bool, endpoints ...string) 
 		return nil
 	}
 	return &Error{Code: CodeInvalidConfig, Connector: o.ConnectorID(factoryID), Step: StepConfig, Message: "invalid option", Fields: fe}
-}
-
-// Attribute returns err naming connectorID, when err is (or wraps) an
-// [*Error] that names no connector. Connectors call it on the errors of
-// shared code such as [DecodeConfig] and [ResolveOptions], and must use the
-// error it returns:
-//
-//	return nil, connector.Attribute(err, id)
-//
-// It never modifies err or anything in its chain, so it is safe on a
-// sentinel such as [ErrNotImplemented] and from concurrent goroutines:
-//
-//   - When err is itself such an *Error, Attribute returns a copy of it with
-//     Connector set. The copy has its own Fields and ProviderDetails; the
-//     cause (Err) is shared.
-//   - When the *Error is deeper in err's chain (fmt.Errorf("...: %w", e),
-//     errors.Join), Attribute returns an error whose [errors.As] to an
-//     *Error gives such a copy, so that [CodeOf], [HTTPStatus] and
-//     [IsRetryable] see it, and which unwraps to err, so that [errors.Is]
-//     and every other errors.As behave as on err. Its message is err's own,
-//     unchanged: a wrapping error's text was written when it was made and
-//     is not rewritten.
-//   - Otherwise (err is nil, holds no *Error, its first *Error already names
-//     a connector, or connectorID is empty) Attribute returns err itself.
-func Attribute(err error, connectorID string) error {
-	var e *Error
-	if connectorID == "" || !errors.As(err, &e) || e == nil || e.Connector != "" {
-		return err
-	}
-	c := e.clone()
-	c.Connector = connectorID
-	if _, ok := err.(*Error); ok {
-		return c
-	}
-	return &attributedError{err: err, attributed: c}
 }

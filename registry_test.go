@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // echoSender is a minimal Sender used to exercise the registry.
@@ -38,7 +39,7 @@ func echoMetadata() connector.Metadata {
 	return connector.Metadata{
 		ID: "echo-sms", Target: "echo", Type: connector.TypeSMS,
 		Name: map[string]string{"en": "Echo"}, Logo: "data:image/svg+xml,<svg/>",
-		ConfigSchema: connector.ConfigSchema(echoConfig{}, "Echo"),
+		ConfigSchema: kit.ConfigSchema(echoConfig{}, "Echo"),
 	}
 }
 
@@ -46,12 +47,12 @@ func echoFactory() connector.Factory {
 	return connector.Factory{
 		Metadata: echoMetadata(),
 		Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
-			o, err := connector.ResolveOptions(opts...)
+			o, err := kit.ResolveOptions(opts...)
 			if err != nil {
 				return nil, err
 			}
 			var cfg echoConfig
-			if err := connector.DecodeConfig(raw, &cfg); err != nil {
+			if err := kit.DecodeConfig(raw, &cfg); err != nil {
 				return nil, err
 			}
 			return &echoSender{cfg: cfg, opts: o}, nil
@@ -168,14 +169,14 @@ func TestRegistryConcurrent(t *testing.T) {
 }
 
 func TestResolveOptions(t *testing.T) {
-	o, err := connector.ResolveOptions()
+	o, err := kit.ResolveOptions()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.HTTPClient == nil || o.HTTPClient == http.DefaultClient || o.HTTPClient.Timeout == 0 {
 		t.Errorf("default client must be set, not http.DefaultClient, with a timeout: %+v", o.HTTPClient)
 	}
-	if o.HTTPClient != connector.DefaultHTTPClient() {
+	if o.HTTPClient != kit.DefaultHTTPClient() {
 		t.Error("default client is not shared")
 	}
 	if o.Logger == nil || o.Now == nil {
@@ -187,7 +188,7 @@ func TestResolveOptions(t *testing.T) {
 
 	fixed := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	client := &http.Client{}
-	o, err = connector.ResolveOptions(connector.WithHTTPClient(client), connector.WithClock(func() time.Time { return fixed }),
+	o, err = kit.ResolveOptions(connector.WithHTTPClient(client), connector.WithClock(func() time.Time { return fixed }),
 		connector.WithEndpoint("token", "http://127.0.0.1:9/token"), connector.WithInstanceID("inst-1"), connector.WithTarget("acme"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +198,7 @@ func TestResolveOptions(t *testing.T) {
 		t.Errorf("options not applied: %+v", o)
 	}
 
-	_, err = connector.ResolveOptions(connector.WithEndpoint("token", "http://example.com/token"), connector.WithLogger(nil),
+	_, err = kit.ResolveOptions(connector.WithEndpoint("token", "http://example.com/token"), connector.WithLogger(nil),
 		connector.WithClock(nil), connector.WithTarget(""), connector.WithEndpoint("", "https://x"))
 	var ce *connector.Error
 	if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig {
@@ -278,7 +279,7 @@ func TestUsageTypes(t *testing.T) {
 }
 
 func TestRestrictAndAttribute(t *testing.T) {
-	o, _ := connector.ResolveOptions(connector.WithTarget("x"), connector.WithEndpoint("tokn", "https://a/b"), connector.WithEndpoint("token", "https://a/c"))
+	o, _ := kit.ResolveOptions(connector.WithTarget("x"), connector.WithEndpoint("tokn", "https://a/b"), connector.WithEndpoint("token", "https://a/c"))
 	err := o.Restrict("kakao-universal", false, "authorization", "token")
 	var ce *connector.Error
 	if !errors.As(err, &ce) || ce.Connector != "kakao-universal" || len(ce.Fields) != 2 ||
@@ -290,16 +291,16 @@ func TestRestrictAndAttribute(t *testing.T) {
 		t.Errorf("Restrict(standard, known endpoints) = %v", err)
 	}
 	plain := errors.New("x")
-	if connector.Attribute(plain, "id") != plain {
+	if kit.Attribute(plain, "id") != plain {
 		t.Error("Attribute changed a plain error")
 	}
 	e := &connector.Error{Code: connector.CodeGeneral}
 	ce = nil
-	if !errors.As(connector.Attribute(fmt.Errorf("w: %w", e), "inst"), &ce) || ce.Connector != "inst" || e.Connector != "" {
+	if !errors.As(kit.Attribute(fmt.Errorf("w: %w", e), "inst"), &ce) || ce.Connector != "inst" || e.Connector != "" {
 		t.Errorf("Attribute of a wrapped error: %v, original %q", ce, e.Connector)
 	}
 	named := &connector.Error{Code: connector.CodeGeneral, Connector: "first"}
-	if got := connector.Attribute(named, "second"); got != named || named.Connector != "first" {
+	if got := kit.Attribute(named, "second"); got != named || named.Connector != "first" {
 		t.Errorf("Attribute renamed a named error: %v", got)
 	}
 }

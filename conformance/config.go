@@ -149,7 +149,7 @@ func checkMetadata(t tb, md connector.Metadata, factory connector.Factory, valid
 		}
 	}
 	if len(md.ConfigSchema) == 0 {
-		t.Errorf("Metadata.ConfigSchema is empty: describe the config (connector.ConfigSchema derives it from the config struct)")
+		t.Errorf("Metadata.ConfigSchema is empty: describe the config (kit.ConfigSchema derives it from the config struct)")
 		return
 	}
 	var schema map[string]any

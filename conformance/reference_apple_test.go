@@ -32,6 +32,7 @@ import (
 	"github.com/connectorkit/connector/conformance/mockprovider"
 	"github.com/connectorkit/connector/internal/httpx"
 	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/kit"
 )
 
 const refAppleID = "reference-apple"
@@ -74,12 +75,12 @@ func (c *refApple) GoString() string { return c.String() }
 func refAppleMetadata() connector.Metadata {
 	return connector.Metadata{ID: refAppleID, Target: "apple", Type: connector.TypeSocial, Platform: connector.PlatformUniversal,
 		Name: map[string]string{"en": "Reference Apple"}, Logo: "data:image/svg+xml,<svg/>",
-		ConfigSchema: connector.ConfigSchema(refAppleConfig{}, "Reference Apple")}
+		ConfigSchema: kit.ConfigSchema(refAppleConfig{}, "Reference Apple")}
 }
 
 func refAppleFactory(flaw appleFlaw) connector.Factory {
 	return connector.Factory{Metadata: refAppleMetadata(), Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
-		o, err := connector.ResolveOptions(opts...)
+		o, err := kit.ResolveOptions(opts...)
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +90,7 @@ func refAppleFactory(flaw appleFlaw) connector.Factory {
 			authURL:  o.Endpoint("authorization", "https://appleid.apple.com/auth/authorize"),
 			tokenURL: o.Endpoint("token", "https://appleid.apple.com/auth/token"),
 			jwks:     o.Endpoint("keys", "https://appleid.apple.com/auth/keys")}
-		if err := connector.DecodeConfig(raw, &c.cfg); err != nil {
+		if err := kit.DecodeConfig(raw, &c.cfg); err != nil {
 			var ce *connector.Error
 			if errors.As(err, &ce) {
 				ce.Connector = refAppleID
@@ -220,7 +221,7 @@ func (c *refApple) exchange(ctx context.Context, code, redirect string, callback
 		switch {
 		case resp.StatusCode == 429:
 			e.Code, e.Retryable = connector.CodeRateLimitExceeded, true
-			e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
+			e.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
 		case resp.StatusCode >= 500:
 			e.Retryable = true
 		case e.ProviderCode == "invalid_grant":

@@ -17,6 +17,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/kit"
 )
 
 type senderFlaw int
@@ -68,18 +69,18 @@ func refSenderMetadata() connector.Metadata {
 	return connector.Metadata{
 		ID: refSenderID, Target: "reference-sms", Type: connector.TypeSMS,
 		Name: map[string]string{"en": "Reference SMS"}, Logo: "data:image/svg+xml,<svg/>",
-		ConfigSchema: connector.ConfigSchema(refSenderConfig{}, "Reference SMS"),
+		ConfigSchema: kit.ConfigSchema(refSenderConfig{}, "Reference SMS"),
 	}
 }
 
 func refSenderFactory(flaw senderFlaw) connector.Factory {
 	return connector.Factory{Metadata: refSenderMetadata(), Open: func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
-		o, err := connector.ResolveOptions(opts...)
+		o, err := kit.ResolveOptions(opts...)
 		if err != nil {
 			return nil, err
 		}
 		c := &refSender{opts: o, id: o.ConnectorID(refSenderID), flaw: flaw}
-		if err := connector.DecodeConfig(raw, &c.cfg); err != nil {
+		if err := kit.DecodeConfig(raw, &c.cfg); err != nil {
 			var ce *connector.Error
 			if errors.As(err, &ce) {
 				ce.Connector = c.id
@@ -227,7 +228,7 @@ func (c *refSender) failure(resp *http.Response, body []byte) error {
 	case te.Code == 20429 || resp.StatusCode == http.StatusTooManyRequests:
 		e.Code, e.Retryable = connector.CodeRateLimitExceeded, true
 		if c.flaw != sflawIgnoresRetryAfter {
-			e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
+			e.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
 		}
 	case resp.StatusCode >= 500:
 		e.Retryable = c.flaw != sflawNotRetryable

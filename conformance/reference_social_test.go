@@ -28,6 +28,7 @@ import (
 	"github.com/connectorkit/connector/internal/httpx"
 	"github.com/connectorkit/connector/internal/jsonx"
 	"github.com/connectorkit/connector/internal/userid"
+	"github.com/connectorkit/connector/kit"
 )
 
 // socialFlaw is a deliberate bug of the reference connector.
@@ -120,7 +121,7 @@ func refMetadata(flaw socialFlaw) connector.Metadata {
 	md := connector.Metadata{
 		ID: refFactoryID, Target: "reference", Type: connector.TypeSocial, Platform: connector.PlatformUniversal,
 		Name: map[string]string{"en": "Reference OAuth 2.0"}, Logo: "data:image/svg+xml,<svg/>",
-		ConfigSchema: connector.ConfigSchema(refConfig{}, "Reference OAuth 2.0"),
+		ConfigSchema: kit.ConfigSchema(refConfig{}, "Reference OAuth 2.0"),
 	}
 	if flaw == flawNoSchema {
 		md.ConfigSchema = nil
@@ -135,7 +136,7 @@ func refSocialFactory(flaw socialFlaw) connector.Factory {
 }
 
 func openRefSocial(raw json.RawMessage, flaw socialFlaw, opts ...connector.Option) (*refSocial, error) {
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +144,7 @@ func openRefSocial(raw json.RawMessage, flaw socialFlaw, opts ...connector.Optio
 	c.log = o.ScopedLogger(refFactoryID)
 	if flaw == flawAcceptsAnyConfig {
 		_ = json.Unmarshal(raw, &c.cfg)
-	} else if err := connector.DecodeConfig(raw, &c.cfg); err != nil {
+	} else if err := kit.DecodeConfig(raw, &c.cfg); err != nil {
 		var ce *connector.Error
 		if errors.As(err, &ce) {
 			ce.Connector = c.id
@@ -389,7 +390,7 @@ func (c *refSocial) httpFailure(step connector.Step, resp *http.Response, body [
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests && c.flaw != flawRateLimitAsGeneral:
 		e.Code, e.Retryable = connector.CodeRateLimitExceeded, true
-		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
+		e.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), c.opts.Now())
 	case resp.StatusCode >= 500:
 		e.Retryable = c.flaw != flawNotRetryable
 	case step == connector.StepTokenExchange && e.ProviderCode == "invalid_grant":

@@ -11,7 +11,7 @@ import (
 )
 
 // The timeouts and pool sizes of the guarded client: the same as
-// connector.DefaultHTTPClient, so a host that adds the guard changes nothing
+// kit.DefaultHTTPClient, so a host that adds the guard changes nothing
 // else.
 const (
 	dialTimeout           = 10 * time.Second
@@ -34,7 +34,7 @@ func NewClient() *http.Client { return Policy{}.Client() }
 // [ErrForbiddenAddress] (inside the *url.Error the client returns, and
 // inside a connector's error).
 //
-// It has the timeouts of connector.DefaultHTTPClient (30 s in all; 10 s to
+// It has the timeouts of kit.DefaultHTTPClient (30 s in all; 10 s to
 // dial and for the TLS handshake, 20 s for the response header) and its own
 // connection pool, so build it once and share it. It differs from that
 // client in three ways, each on purpose:

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 	"github.com/connectorkit/connector/netguard"
 )
 
@@ -247,7 +247,7 @@ func TestClientRefusesRedirects(t *testing.T) {
 
 // TestClientSettings checks the client: no proxy, redirects refused, its
 // own transport (not http.DefaultTransport), and the timeouts and pool of
-// connector.DefaultHTTPClient.
+// kit.DefaultHTTPClient.
 func TestClientSettings(t *testing.T) {
 	t.Parallel()
 	c := netguard.NewClient()
@@ -265,7 +265,7 @@ func TestClientSettings(t *testing.T) {
 	if c.CheckRedirect == nil || !errors.Is(c.CheckRedirect(nil, nil), http.ErrUseLastResponse) {
 		t.Fatal("CheckRedirect does not refuse redirects")
 	}
-	def := connector.DefaultHTTPClient()
+	def := kit.DefaultHTTPClient()
 	dt := def.Transport.(*http.Transport)
 	if c.Timeout != def.Timeout ||
 		tr.TLSHandshakeTimeout != dt.TLSHandshakeTimeout ||
@@ -275,7 +275,7 @@ func TestClientSettings(t *testing.T) {
 		tr.MaxIdleConns != dt.MaxIdleConns ||
 		tr.MaxIdleConnsPerHost != dt.MaxIdleConnsPerHost ||
 		tr.ForceAttemptHTTP2 != dt.ForceAttemptHTTP2 {
-		t.Fatalf("settings differ from connector.DefaultHTTPClient:\n%+v\n%+v", tr, dt)
+		t.Fatalf("settings differ from kit.DefaultHTTPClient:\n%+v\n%+v", tr, dt)
 	}
 	if netguard.NewClient() == c || netguard.NewClient().Transport == c.Transport {
 		t.Fatal("NewClient returns a shared client")

@@ -34,6 +34,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/oauthflow"
+	"github.com/connectorkit/connector/kit"
 	"github.com/connectorkit/connector/profilemap"
 )
 
@@ -77,7 +78,7 @@ type Config struct {
 	DisablePKCE bool `json:"disablePkce" doc:"do not send a PKCE S256 code challenge (only for providers that reject unknown parameters)"`
 }
 
-// CheckConfig implements [connector.Checker]: the rules struct tags cannot
+// CheckConfig implements [kit.Checker]: the rules struct tags cannot
 // express, reported with the others.
 func (c *Config) CheckConfig() connector.FieldErrors {
 	var fe connector.FieldErrors
@@ -162,12 +163,12 @@ var (
 // (oauth2 is a standard connector), and [connector.WithEndpoint] with
 // [EndpointAuthorization], [EndpointToken] or [EndpointUserInfo].
 func New(cfg Config, opts ...connector.Option) (*Connector, error) {
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err == nil {
-		err = connector.ValidateConfig(&cfg)
+		err = kit.ValidateConfig(&cfg)
 	}
 	if err != nil {
-		return nil, connector.Attribute(err, o.ConnectorID(FactoryID))
+		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
 	}
 	return build(cfg, o)
 }
@@ -176,7 +177,7 @@ func New(cfg Config, opts ...connector.Option) (*Connector, error) {
 func build(cfg Config, o connector.Options) (*Connector, error) {
 	mapper, err := profilemap.CompileConfig(cfg.ProfileMap)
 	if err != nil {
-		return nil, connector.Attribute(err, o.ConnectorID(FactoryID))
+		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
 	}
 	var authParams, tokenParams url.Values
 	scope := cfg.Scope
@@ -232,12 +233,12 @@ func build(cfg Config, o connector.Options) (*Connector, error) {
 // refused.
 func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	var cfg Config
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err == nil {
-		err = connector.DecodeConfig(raw, &cfg)
+		err = kit.DecodeConfig(raw, &cfg)
 	}
 	if err != nil {
-		return nil, connector.Attribute(err, o.ConnectorID(FactoryID))
+		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
 	}
 	return build(cfg, o)
 }
@@ -257,7 +258,7 @@ var baseMetadata = sync.OnceValue(func() connector.Metadata {
 		},
 		Logo:         "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG),
 		IsStandard:   true,
-		ConfigSchema: connector.ConfigSchema(Config{}, "OAuth 2.0 connector"),
+		ConfigSchema: kit.ConfigSchema(Config{}, "OAuth 2.0 connector"),
 	}
 })
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/oauthflow"
+	"github.com/connectorkit/connector/kit"
 )
 
 const (
@@ -565,7 +566,7 @@ func TestPrintingHidesSecrets(t *testing.T) {
 		t.Errorf("no warning about a camelCase customConfig key: %s", logs.String())
 	}
 	var cfg Config
-	if err := connector.DecodeConfig(config(nil), &cfg); err != nil {
+	if err := kit.DecodeConfig(config(nil), &cfg); err != nil {
 		t.Fatal(err)
 	}
 	if s := fmt.Sprintf("%+v %#v", cfg, cfg); strings.Contains(s, secret) {

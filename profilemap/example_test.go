@@ -3,7 +3,7 @@ package profilemap_test
 import (
 	"fmt"
 
-	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 	"github.com/connectorkit/connector/profilemap"
 )
 
@@ -33,7 +33,7 @@ func ExampleCompileConfig() {
 	var cfg struct {
 		ProfileMap profilemap.Map `json:"profileMap"`
 	}
-	if err := connector.DecodeConfig([]byte(`{"profileMap":{"id":"sub","phone":""}}`), &cfg); err != nil {
+	if err := kit.DecodeConfig([]byte(`{"profileMap":{"id":"sub","phone":""}}`), &cfg); err != nil {
 		panic(err)
 	}
 	m, err := profilemap.CompileConfig(cfg.ProfileMap)

@@ -40,7 +40,7 @@ import (
 //
 // The JSON tags are Logto's profileMap keys, so a Map decodes from a Logto
 // config's profileMap as is. In a JSON config the defaults belong to absent
-// keys only (the `default` tags, which [connector.DecodeConfig] applies): a
+// keys only (the `default` tags, which [kit.DecodeConfig] applies): a
 // key written "" maps nothing, as in Logto. Compile such a Map with
 // [CompileConfig].
 type Map struct {
@@ -65,7 +65,7 @@ type Mapper struct {
 func Compile(m Map) (*Mapper, error) { return compile(m, true) }
 
 // CompileConfig is [Compile] for a Map decoded from a JSON config by
-// [connector.DecodeConfig], which has already given every absent key its
+// [kit.DecodeConfig], which has already given every absent key its
 // default: a path left empty there was written "" on purpose and, as in
 // Logto, maps nothing ("phone": "" turns the phone off). The ID cannot be
 // turned off: an empty id is an invalid_config error.

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // entry is one connector instance of a connectors.json file, in the shape
@@ -278,7 +279,7 @@ func (f *endpointFlag) Set(v string) error {
 	if !ok || name == "" || u == "" {
 		return fmt.Errorf("want NAME=URL, such as token=https://auth.example.com/token")
 	}
-	if err := connector.CheckEndpoint(u); err != nil {
+	if err := kit.CheckEndpoint(u); err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
 	f.opts = append(f.opts, connector.WithEndpoint(name, u))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // cookieKeyEnv names the environment variable that may hold the cookie key.
@@ -97,7 +98,7 @@ Stop it with Ctrl-C: in-flight requests finish, then the mocks stop.`)
 			return c.usageErr(fs, "--base-url: %v", err)
 		}
 		// The flow cookies are Secure except on a loopback host.
-		if base.Scheme == "http" && !connector.IsLoopbackHost(base.Hostname()) {
+		if base.Scheme == "http" && !kit.IsLoopbackHost(base.Hostname()) {
 			return c.usageErr(fs, "--base-url: %q must be https (http only on a loopback host)", *baseURL)
 		}
 	}

@@ -17,7 +17,7 @@ import (
 
 // The README's sample configs (testdata/samples) must pass both "validate"
 // and the JSON Schema that "schema" prints. The schema check below is a
-// small JSON Schema evaluator for the keywords connector.ConfigSchema
+// small JSON Schema evaluator for the keywords kit.ConfigSchema
 // emits; a keyword it does not know fails the test, so a constraint can
 // never be skipped silently.
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 	"github.com/connectorkit/connector/netguard"
 )
 
@@ -65,7 +66,7 @@ sign-in fails, and when no callback arrives before --timeout.`)
 		return c.usageErr(fs, "--timeout must be positive")
 	}
 	ru, err := url.Parse(*redirect)
-	if err != nil || ru.Scheme != "http" || !connector.IsLoopbackHost(ru.Hostname()) || ru.Port() == "" || ru.RawQuery != "" || ru.Fragment != "" {
+	if err != nil || ru.Scheme != "http" || !kit.IsLoopbackHost(ru.Hostname()) || ru.Port() == "" || ru.RawQuery != "" || ru.Fragment != "" {
 		return c.usageErr(fs, "--redirect-uri must be an http URL on a loopback host with a port and no query, such as %s", defaultTryRedirect)
 	}
 	if ru.Path == "" {

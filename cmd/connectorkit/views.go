@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // The pages: templates, view models, rendering, and the helpers they use.
@@ -202,7 +203,7 @@ func isLocalImage(s string) bool {
 		return true
 	}
 	u, err := url.Parse(s)
-	return err == nil && connector.IsLoopbackHost(u.Hostname())
+	return err == nil && kit.IsLoopbackHost(u.Hostname())
 }
 
 func prettyJSON(raw json.RawMessage) string {

@@ -30,6 +30,7 @@ import (
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/conformance"
 	"github.com/connectorkit/connector/conformance/mockprovider"
+	"github.com/connectorkit/connector/kit"
 )
 
 // octoSpec describes Octo as the mock serves it: GitHub's paths, client
@@ -211,14 +212,14 @@ func octoMetadata() connector.Metadata {
 	return connector.Metadata{
 		ID: octoID, Target: "octo", Type: connector.TypeSocial, Platform: connector.PlatformUniversal,
 		Name: map[string]string{"en": "Octo"}, Logo: "data:image/svg+xml,<svg/>",
-		ConfigSchema: connector.ConfigSchema(octoConfig{}, "Octo"),
+		ConfigSchema: kit.ConfigSchema(octoConfig{}, "Octo"),
 	}
 }
 
 func openOcto(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err != nil {
-		return nil, connector.Attribute(err, octoID)
+		return nil, kit.Attribute(err, octoID)
 	}
 	if err := o.Restrict(octoID, false, connector.EndpointAuthorization, connector.EndpointToken, connector.EndpointUserInfo); err != nil {
 		return nil, err
@@ -229,8 +230,8 @@ func openOcto(raw json.RawMessage, opts ...connector.Option) (connector.Connecto
 		tokenURL: o.Endpoint(connector.EndpointToken, "https://octo.example/login/oauth/access_token"),
 		userURL:  o.Endpoint(connector.EndpointUserInfo, "https://api.octo.example/user"),
 	}
-	if err := connector.DecodeConfig(raw, &c.cfg); err != nil {
-		return nil, connector.Attribute(err, c.id)
+	if err := kit.DecodeConfig(raw, &c.cfg); err != nil {
+		return nil, kit.Attribute(err, c.id)
 	}
 	// A redirect would carry the code, the client secret or the access
 	// token wherever it points: never follow one.
@@ -407,7 +408,7 @@ func (c *octoConnector) httpError(step connector.Step, resp *http.Response, body
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		e.Code, e.Retryable = connector.CodeRateLimitExceeded, true
-		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+		e.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	case resp.StatusCode >= 500:
 		e.Retryable = true
 	case step == connector.StepTokenExchange && e.ProviderCode == "invalid_grant":

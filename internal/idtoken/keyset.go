@@ -17,6 +17,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/kit"
 	"github.com/connectorkit/connector/netguard"
 )
 
@@ -35,7 +36,7 @@ const (
 
 // KeySetOptions tunes a [KeySet]. Zero values take the documented defaults.
 type KeySetOptions struct {
-	// HTTPClient fetches the key set; default connector.DefaultHTTPClient().
+	// HTTPClient fetches the key set; default kit.DefaultHTTPClient().
 	// Redirects are never followed, whatever the client's CheckRedirect.
 	HTTPClient *http.Client
 	// Now is the clock of every cache decision; time.Now when nil.
@@ -156,7 +157,7 @@ func NewKeySet(url string, opts KeySetOptions) *KeySet {
 		log:     opts.Logger,
 	}
 	if s.client == nil {
-		s.client = connector.DefaultHTTPClient()
+		s.client = kit.DefaultHTTPClient()
 	}
 	cp := *s.client
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -389,7 +390,7 @@ func keyKind(pub any) string {
 // fetch requests and parses the key set.
 func (s *KeySet) fetch(ctx context.Context) (*keySnapshot, *connector.Error) {
 	s.fetches.Add(1)
-	if err := connector.CheckEndpoint(s.url); err != nil {
+	if err := kit.CheckEndpoint(s.url); err != nil {
 		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepIDToken,
 			Message: "jwks: the key set URL " + err.Error()}
 	}
@@ -454,11 +455,11 @@ func (s *KeySet) statusError(resp *http.Response) *connector.Error {
 			"); redirects are not followed: configure the final URL"
 	case status == http.StatusTooManyRequests:
 		ce.Code, ce.Retryable = connector.CodeRateLimitExceeded, true
-		ce.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), s.now())
+		ce.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), s.now())
 		ce.Message = "jwks: the key set endpoint is rate limiting requests"
 	case status >= 500:
 		ce.Retryable = true
-		ce.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), s.now())
+		ce.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), s.now())
 		ce.Message = "jwks: the key set endpoint failed"
 	default:
 		ce.Message = "jwks: the key set endpoint refused the request"

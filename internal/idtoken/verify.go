@@ -21,6 +21,7 @@ import (
 	"github.com/connectorkit/connector/internal/jsonx"
 	"github.com/connectorkit/connector/internal/redact"
 	"github.com/connectorkit/connector/internal/userid"
+	"github.com/connectorkit/connector/kit"
 )
 
 // MaxTokenBytes bounds an id_token: a longer one is refused before it is
@@ -123,7 +124,7 @@ func New(cfg Config) (*Verifier, error) {
 	}
 	if cfg.Keys == nil {
 		add("Keys", "is required")
-	} else if err := connector.CheckEndpoint(cfg.Keys.URL()); err != nil {
+	} else if err := kit.CheckEndpoint(cfg.Keys.URL()); err != nil {
 		add("Keys", "the key set URL "+err.Error())
 	}
 	if cfg.Skew < 0 || cfg.Skew > maxSkew {
@@ -199,7 +200,7 @@ type VerifyOptions struct {
 func (v *Verifier) Verify(ctx context.Context, rawIDToken string, opts VerifyOptions) (*Claims, error) {
 	c, err := v.verify(ctx, rawIDToken, opts)
 	if err != nil {
-		return nil, connector.Attribute(err, v.id)
+		return nil, kit.Attribute(err, v.id)
 	}
 	return c, nil
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // CheckClient is the config check every provider with a client ID, an
-// optional secret and a scope shares (a [connector.Checker] body): no white
+// optional secret and a scope shares (a [kit.Checker] body): no white
 // space in the credentials (a pasted key with a trailing newline fails at
 // the provider with an opaque error), and a scope the provider's rule
 // accepts. idHint ends the client ID's message ("paste the REST API key

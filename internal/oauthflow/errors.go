@@ -10,6 +10,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/kit"
 )
 
 // maxProviderDetails bounds how many extra provider fields an error keeps.
@@ -74,7 +75,7 @@ func (e *Engine) providerFailure(step connector.Step, endpoint string, resp *htt
 	switch {
 	case status == http.StatusTooManyRequests || code == "slow_down" || code == "rate_limit_exceeded":
 		ce.Code, ce.Retryable = connector.CodeRateLimitExceeded, true
-		ce.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), e.now())
+		ce.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), e.now())
 		ce.Message = "the " + endpoint + " endpoint is rate limiting requests"
 	case code == "invalid_grant" && step == connector.StepTokenExchange:
 		ce.Code = connector.CodeSocialAuthCodeInvalid
@@ -87,7 +88,7 @@ func (e *Engine) providerFailure(step connector.Step, endpoint string, resp *htt
 		ce.Message = "the userinfo endpoint refused the access token"
 	case status >= 500:
 		ce.Retryable = true
-		ce.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), e.now())
+		ce.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), e.now())
 		ce.Message = "the " + endpoint + " endpoint failed"
 	case status >= 200 && status <= 299:
 		ce.Message = "the " + endpoint + " endpoint answered with an error"

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // idTokenProvider is a provider whose identity comes in the callback (as
@@ -30,7 +31,7 @@ func idTokenProvider(step IDTokenFunc) Provider {
 
 func openSigned(t *testing.T, p *mockProvider, step IDTokenFunc, opts ...connector.Option) *Social {
 	t.Helper()
-	o, err := connector.ResolveOptions(append([]connector.Option{connector.WithHTTPClient(p.client)}, opts...)...)
+	o, err := kit.ResolveOptions(append([]connector.Option{connector.WithHTTPClient(p.client)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestIDTokenStep(t *testing.T) {
 
 	t.Run("endpoint names", func(t *testing.T) {
 		t.Parallel()
-		o, _ := connector.ResolveOptions(connector.WithEndpoint(connector.EndpointUserInfo, "https://x.example/me"),
+		o, _ := kit.ResolveOptions(connector.WithEndpoint(connector.EndpointUserInfo, "https://x.example/me"),
 			connector.WithEndpoint(connector.EndpointKeys, "https://x.example/keys"))
 		_, err := Open(idTokenProvider(signedIn), Client{ClientID: testClientID}, o)
 		ce := asError(t, err, connector.CodeInvalidConfig)

@@ -56,6 +56,7 @@ import (
 	"github.com/connectorkit/connector/internal/httpx"
 	"github.com/connectorkit/connector/internal/redact"
 	"github.com/connectorkit/connector/internal/userid"
+	"github.com/connectorkit/connector/kit"
 )
 
 // AuthMethod is a token endpoint client authentication method (RFC 6749
@@ -129,7 +130,7 @@ type Config struct {
 	ClientSecretFunc func(ctx context.Context) (connector.Secret, error)
 	// AuthURL and TokenURL are required; UserInfoURL and RevokeURL are
 	// optional ([Engine.FetchUserInfo] and [Engine.Revoke] fail without
-	// them). Each must pass [connector.CheckEndpoint]. AuthURL may carry a
+	// them). Each must pass [kit.CheckEndpoint]. AuthURL may carry a
 	// query string: its parameters are kept (and may not be reserved ones).
 	AuthURL, TokenURL, UserInfoURL, RevokeURL string
 	// AuthMethod is the token endpoint authentication; default
@@ -164,7 +165,7 @@ type Config struct {
 	// ProviderError parses the provider's error bodies; nil uses OAuth's
 	// error and error_description (and a few common variants).
 	ProviderError ProviderErrorFunc
-	// HTTPClient makes every request; default connector.DefaultHTTPClient().
+	// HTTPClient makes every request; default kit.DefaultHTTPClient().
 	// An *http.Client in the request context under [oauth2.HTTPClient]
 	// takes precedence.
 	HTTPClient *http.Client
@@ -286,7 +287,7 @@ func New(cfg Config) (*Engine, error) {
 		if u == "" && !required {
 			return
 		}
-		if err := connector.CheckEndpoint(u); err != nil {
+		if err := kit.CheckEndpoint(u); err != nil {
 			add(name, err.Error())
 		}
 	}
@@ -372,7 +373,7 @@ func New(cfg Config) (*Engine, error) {
 		maxBody:      cfg.MaxBodyBytes,
 	}
 	if e.client == nil {
-		e.client = connector.DefaultHTTPClient()
+		e.client = kit.DefaultHTTPClient()
 	}
 	e.client = noRedirects(e.client)
 	if e.log == nil {
@@ -479,8 +480,8 @@ func (e *Engine) errorf(code connector.Code, step connector.Step, msg string) *c
 
 // Stamp returns err naming the connector when it is (or wraps) a
 // [*connector.Error] without one (errors from profilemap, for instance);
-// err itself is never changed (see [connector.Attribute]).
-func (e *Engine) Stamp(err error) error { return connector.Attribute(err, e.id) }
+// err itself is never changed (see [kit.Attribute]).
+func (e *Engine) Stamp(err error) error { return kit.Attribute(err, e.id) }
 
 // basicAuth is the client_secret_basic header: id and secret form-encoded
 // (RFC 6749 §2.3.1), then joined and base64-encoded.
@@ -511,7 +512,7 @@ func checkRedirectURI(s string) string {
 		}
 		return ""
 	case "http":
-		if !connector.IsLoopbackHost(u.Hostname()) {
+		if !kit.IsLoopbackHost(u.Hostname()) {
 			return "must use https (plain http is allowed only on a loopback host: 127.0.0.1, [::1], localhost)"
 		}
 		return ""

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 func TestNewRejectsBadConfig(t *testing.T) {
@@ -70,7 +71,7 @@ func TestNewDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.AuthMethod() != AuthClientSecretPost || e.client.Transport != connector.DefaultHTTPClient().Transport || e.client.Timeout != connector.DefaultHTTPClient().Timeout || e.maxBody <= 0 || e.now == nil || e.log == nil {
+	if e.AuthMethod() != AuthClientSecretPost || e.client.Transport != kit.DefaultHTTPClient().Transport || e.client.Timeout != kit.DefaultHTTPClient().Timeout || e.maxBody <= 0 || e.now == nil || e.log == nil {
 		t.Errorf("defaults not applied: %+v", e)
 	}
 	for _, m := range AuthMethods() {

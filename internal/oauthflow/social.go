@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // Provider describes an OAuth 2.0 provider to the engine. A provider
@@ -349,16 +350,16 @@ func (s *Social) String() string {
 func (s *Social) GoString() string { return s.String() }
 
 // Build is the body of a provider package's typed constructor: it resolves
-// opts, validates cfg by its tags and [connector.Checker] (defaults fill
+// opts, validates cfg by its tags and [kit.Checker] (defaults fill
 // its zero fields), and opens p for the client that client derives from
 // the valid config.
 func Build[C any](p Provider, cfg C, opts []connector.Option, client func(C) Client) (*Social, error) {
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err == nil {
-		err = connector.ValidateConfig(&cfg)
+		err = kit.ValidateConfig(&cfg)
 	}
 	if err != nil {
-		return nil, connector.Attribute(err, o.ConnectorID(p.FactoryID))
+		return nil, kit.Attribute(err, o.ConnectorID(p.FactoryID))
 	}
 	return Open(p, client(cfg), o)
 }
@@ -368,9 +369,9 @@ func Build[C any](p Provider, cfg C, opts []connector.Option, client func(C) Cli
 // constructor then validates and builds.
 func Decode[C any](raw json.RawMessage, factoryID string, opts []connector.Option) (C, error) {
 	var cfg C
-	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		o, _ := connector.ResolveOptions(opts...)
-		return cfg, connector.Attribute(err, o.ConnectorID(factoryID))
+	if err := kit.DecodeConfig(raw, &cfg); err != nil {
+		o, _ := kit.ResolveOptions(opts...)
+		return cfg, kit.Attribute(err, o.ConnectorID(factoryID))
 	}
 	return cfg, nil
 }

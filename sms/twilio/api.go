@@ -24,6 +24,7 @@ import (
 	"github.com/connectorkit/connector/internal/httpx"
 	"github.com/connectorkit/connector/internal/msgtemplate"
 	"github.com/connectorkit/connector/internal/redact"
+	"github.com/connectorkit/connector/kit"
 )
 
 // sdkBase is the base URL twilio-go's generated services put in front of
@@ -253,7 +254,7 @@ func (c call) statusError(resp *http.Response, body []byte) error {
 	case pe.code == "20429" || status == http.StatusTooManyRequests:
 		e.Code, e.Message = connector.CodeRateLimitExceeded, "twilio's rate limit is exceeded"
 		e.Retryable = true
-		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+		e.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	case status >= 500:
 		e.Code, e.Message = connector.CodeGeneral, "twilio failed to handle the message"
 		e.Retryable = true

@@ -62,7 +62,7 @@ type Template struct {
 	Content   string              `json:"content" validate:"required" doc:"Message text, with placeholders such as {{code}}."`
 }
 
-// CheckConfig implements [connector.Checker]: the rules the `validate`
+// CheckConfig implements [kit.Checker]: the rules the `validate`
 // tags of [Config] cannot say (the shape of SIDs, senders and host names,
 // the templates), and one they cannot say clearly: without an API key,
 // authToken is required. It reports every problem with its JSON path, and

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 	"github.com/connectorkit/connector/sms/twilio"
 )
 
@@ -135,7 +136,7 @@ func TestMaxSegmentsSchema(t *testing.T) {
 	}
 	// The decoded default is the schema's.
 	var cfg twilio.Config
-	if err := connector.DecodeConfig(config(t, nil), &cfg); err != nil {
+	if err := kit.DecodeConfig(config(t, nil), &cfg); err != nil {
 		t.Fatal(err)
 	}
 	if cfg.MaxSegments != 3 {

@@ -67,6 +67,7 @@ import (
 	"github.com/connectorkit/connector/internal/msgtemplate"
 	"github.com/connectorkit/connector/internal/phone"
 	"github.com/connectorkit/connector/internal/smsenc"
+	"github.com/connectorkit/connector/kit"
 )
 
 // Provider facts.
@@ -91,7 +92,7 @@ var logoSVG []byte
 
 var logo = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
 
-var schema = connector.ConfigSchema(Config{}, "Twilio SMS")
+var schema = kit.ConfigSchema(Config{}, "Twilio SMS")
 
 func metadata() connector.Metadata {
 	return connector.Metadata{
@@ -146,8 +147,8 @@ func New(cfg Config, opts ...connector.Option) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := connector.ValidateConfig(&cfg); err != nil {
-		return nil, connector.Attribute(err, id)
+	if err := kit.ValidateConfig(&cfg); err != nil {
+		return nil, kit.Attribute(err, id)
 	}
 	return build(cfg, o, id)
 }
@@ -162,8 +163,8 @@ func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 		return nil, err
 	}
 	var cfg Config
-	if err := connector.DecodeConfig(raw, &cfg); err != nil {
-		return nil, connector.Attribute(err, id)
+	if err := kit.DecodeConfig(raw, &cfg); err != nil {
+		return nil, kit.Attribute(err, id)
 	}
 	return New(cfg, opts...)
 }
@@ -171,9 +172,9 @@ func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 // resolveOptions resolves opts and refuses those Twilio does not take. id
 // is the connector ID that errors name.
 func resolveOptions(opts []connector.Option) (connector.Options, string, error) {
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err != nil {
-		return o, FactoryID, connector.Attribute(err, FactoryID)
+		return o, FactoryID, kit.Attribute(err, FactoryID)
 	}
 	id := o.ConnectorID(FactoryID)
 	return o, id, o.Restrict(FactoryID, false, EndpointAPI)

@@ -18,6 +18,7 @@ import (
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/idtoken"
 	"github.com/connectorkit/connector/internal/oauthflow"
+	"github.com/connectorkit/connector/kit"
 )
 
 // Sign in with Apple's endpoints and issuer. Replace an endpoint with
@@ -63,7 +64,7 @@ var (
 )
 
 // configSchema is derived once from [Config]'s tags.
-var configSchema = connector.ConfigSchema(Config{}, "Sign in with Apple connector config")
+var configSchema = kit.ConfigSchema(Config{}, "Sign in with Apple connector config")
 
 // scopeRule is how Apple writes scopes: space-separated, name and email
 // (openid is accepted by Apple and changes nothing).
@@ -96,7 +97,7 @@ type Config struct {
 	Audiences []string `json:"audiences,omitempty" doc:"Further client IDs whose id_tokens this connector accepts, such as your iOS app's bundle ID beside the web Services ID (for the native sign-in path)."`
 }
 
-// CheckConfig implements [connector.Checker]: no whitespace in the client
+// CheckConfig implements [kit.Checker]: no whitespace in the client
 // IDs, scopes Apple knows, and a private key that parses as an ECDSA
 // P-256 key (the key itself never appears in a message).
 func (c *Config) CheckConfig() connector.FieldErrors {
@@ -206,13 +207,13 @@ func openWith(raw json.RawMessage, keys *KeySet, opts []connector.Option) (*Conn
 // newConnector builds a connector whose id_tokens are verified with the
 // keys of shared, or of a key set of its own when shared is nil.
 func newConnector(cfg Config, shared *KeySet, opts []connector.Option) (*Connector, error) {
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err == nil {
-		err = connector.ValidateConfig(&cfg)
+		err = kit.ValidateConfig(&cfg)
 	}
 	id := o.ConnectorID(FactoryID)
 	if err != nil {
-		return nil, connector.Attribute(err, id)
+		return nil, kit.Attribute(err, id)
 	}
 	if _, set := o.Endpoints[EndpointKeys]; set && shared != nil {
 		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Connector: id, Step: connector.StepConfig, Message: "invalid option",

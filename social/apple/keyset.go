@@ -7,6 +7,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/idtoken"
+	"github.com/connectorkit/connector/kit"
 )
 
 // KeySet is Apple's public key set (https://appleid.apple.com/auth/keys),
@@ -31,12 +32,12 @@ type KeySet struct {
 // [connector.WithClock], [connector.WithLogger], and
 // [connector.WithEndpoint] with [EndpointKeys].
 func NewKeySet(opts ...connector.Option) (*KeySet, error) {
-	o, err := connector.ResolveOptions(opts...)
+	o, err := kit.ResolveOptions(opts...)
 	if err == nil {
 		err = o.Restrict(FactoryID, false, EndpointKeys)
 	}
 	if err != nil {
-		return nil, connector.Attribute(err, o.ConnectorID(FactoryID))
+		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
 	}
 	return newKeySet(o), nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/connectorkit/connector/internal/jsonx"
 	"github.com/connectorkit/connector/internal/oauthflow"
 	"github.com/connectorkit/connector/internal/redact"
+	"github.com/connectorkit/connector/kit"
 )
 
 // signIn is the connector's id_token step (an [oauthflow.IDTokenFunc]): the
@@ -255,7 +256,7 @@ func (n Native) Format(f fmt.State, verb rune) {
 func (c *Connector) VerifyNative(ctx context.Context, n Native) (*connector.UserInfo, error) {
 	info, err := c.core.native(ctx, n)
 	if err != nil {
-		return nil, connector.Attribute(err, c.core.id)
+		return nil, kit.Attribute(err, c.core.id)
 	}
 	c.core.log.DebugContext(ctx, "native sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified,
 		"code", n.Code != "")
@@ -353,7 +354,7 @@ func (c *Connector) Refresh(ctx context.Context, refreshToken string) (*connecto
 func (c *Connector) RefreshFor(ctx context.Context, clientID, refreshToken string) (*connector.Tokens, error) {
 	e, err := c.core.engine(clientID, connector.StepRefresh, "refreshing a token")
 	if err != nil {
-		return nil, connector.Attribute(err, c.core.id)
+		return nil, kit.Attribute(err, c.core.id)
 	}
 	tok, err := e.Refresh(ctx, refreshToken)
 	if err != nil {
@@ -375,7 +376,7 @@ func (c *Connector) Revoke(ctx context.Context, token, hint string) error {
 func (c *Connector) RevokeFor(ctx context.Context, clientID, token, hint string) error {
 	e, err := c.core.engine(clientID, connector.StepRevoke, "revoking a token")
 	if err != nil {
-		return connector.Attribute(err, c.core.id)
+		return kit.Attribute(err, c.core.id)
 	}
 	if err := e.Revoke(ctx, token, hint); err != nil {
 		return clientRefused(err)

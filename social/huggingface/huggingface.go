@@ -11,6 +11,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/oauthflow"
+	"github.com/connectorkit/connector/kit"
 )
 
 // Hugging Face's endpoints. Replace one with [connector.WithEndpoint] and
@@ -45,7 +46,7 @@ var logoSVG []byte
 var logo = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
 
 // configSchema is derived once from [Config]'s tags.
-var configSchema = connector.ConfigSchema(Config{}, "Hugging Face connector config")
+var configSchema = kit.ConfigSchema(Config{}, "Hugging Face connector config")
 
 // Config is the JSON config of a Hugging Face connector, with Logto's field
 // names: a Logto Hugging Face config opens unchanged.
@@ -58,7 +59,7 @@ type Config struct {
 	Scope string `json:"scope,omitempty" default:"profile" doc:"Space-separated scopes: openid, profile, email, and repository or inference scopes. The OAuth app must allow each of them. Add email to receive the user's email address."`
 }
 
-// CheckConfig implements [connector.Checker]: no whitespace in the
+// CheckConfig implements [kit.Checker]: no whitespace in the
 // credentials, and every scope a valid OAuth scope token.
 func (c *Config) CheckConfig() connector.FieldErrors {
 	return spec.CheckClient(c.ClientID, c.ClientSecret, c.Scope, "")

@@ -12,6 +12,7 @@ import (
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/oauthflow"
 	"github.com/connectorkit/connector/internal/phone"
+	"github.com/connectorkit/connector/kit"
 )
 
 // Kakao's endpoints. Replace one with [connector.WithEndpoint] and the names
@@ -43,7 +44,7 @@ var logoSVG []byte
 var logo = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
 
 // configSchema is derived once from [Config]'s tags.
-var configSchema = connector.ConfigSchema(Config{}, "Kakao connector config")
+var configSchema = kit.ConfigSchema(Config{}, "Kakao connector config")
 
 // Config is the JSON config of a Kakao connector, with Logto's field names
 // (a Logto Kakao config opens unchanged) plus scope.
@@ -59,7 +60,7 @@ type Config struct {
 	Scope string `json:"scope,omitempty" doc:"Comma-separated consent items to request, such as profile_nickname,profile_image,account_email. Empty requests the consent items configured for your app."`
 }
 
-// CheckConfig implements [connector.Checker]: the client ID must not hold
+// CheckConfig implements [kit.Checker]: the client ID must not hold
 // whitespace, and every scope item must be a plain consent item ID.
 func (c *Config) CheckConfig() connector.FieldErrors {
 	return spec.CheckClient(c.ClientID, c.ClientSecret, c.Scope, "paste the REST API key alone")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/providertest"
+	"github.com/connectorkit/connector/kit"
 )
 
 const (
@@ -124,7 +125,7 @@ func TestNewSecretNeverPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cfg Config
-	if err := connector.DecodeConfig([]byte(`{"clientId":"id","clientSecret":"`+testSecret+`"}`), &cfg); err != nil {
+	if err := kit.DecodeConfig([]byte(`{"clientId":"id","clientSecret":"`+testSecret+`"}`), &cfg); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{

@@ -1,15 +1,15 @@
-package connector_test
+package kit_test
 
 import (
 	"encoding/json"
 	"reflect"
 	"testing"
 
-	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 func TestConfigSchema(t *testing.T) {
-	raw := connector.ConfigSchema(&smsConfig{}, "SMS")
+	raw := kit.ConfigSchema(&smsConfig{}, "SMS")
 	var s map[string]any
 	if err := json.Unmarshal(raw, &s); err != nil {
 		t.Fatalf("schema is not JSON: %v\n%s", err, raw)
@@ -58,7 +58,7 @@ func TestConfigSchema(t *testing.T) {
 	}
 	// Property order follows the struct, so the schema is stable.
 	first, _ := json.Marshal(json.RawMessage(raw))
-	if string(first) != string(connector.ConfigSchema(smsConfig{}, "SMS")) {
+	if string(first) != string(kit.ConfigSchema(smsConfig{}, "SMS")) {
 		t.Error("schema output is not deterministic")
 	}
 }

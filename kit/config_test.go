@@ -1,4 +1,4 @@
-package connector_test
+package kit_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 type template struct {
@@ -41,7 +42,7 @@ func (c *smsConfig) CheckConfig() connector.FieldErrors {
 func decodeErr(t *testing.T, raw string) *connector.Error {
 	t.Helper()
 	var cfg smsConfig
-	err := connector.DecodeConfig([]byte(raw), &cfg)
+	err := kit.DecodeConfig([]byte(raw), &cfg)
 	if err == nil {
 		t.Fatalf("DecodeConfig(%s) succeeded, want an error", raw)
 	}
@@ -67,7 +68,7 @@ func TestDecodeConfigValid(t *testing.T) {
 	var cfg smsConfig
 	raw := `{"accountSID":"AC1","authToken":"tok-secret","templates":[{"usageType":"Generic","content":"{{code}}"}],
 		"customConfig":{"a":"b"},"extra":{"anything":[1,2]},"enabled":null}`
-	if err := connector.DecodeConfig([]byte(raw), &cfg); err != nil {
+	if err := kit.DecodeConfig([]byte(raw), &cfg); err != nil {
 		t.Fatalf("DecodeConfig: %v", err)
 	}
 	if cfg.Mode != "fast" || cfg.Retries != 3 {
@@ -162,7 +163,7 @@ func TestDecodeConfigChecker(t *testing.T) {
 func TestDecodeConfigNeedsStructPointer(t *testing.T) {
 	var cfg smsConfig
 	for _, dst := range []any{cfg, nil, new(int), (*smsConfig)(nil)} {
-		err := connector.DecodeConfig([]byte(`{}`), dst)
+		err := kit.DecodeConfig([]byte(`{}`), dst)
 		if connector.CodeOf(err) != connector.CodeGeneral {
 			t.Errorf("DecodeConfig(%T) = %v, want a general error", dst, err)
 		}
@@ -172,7 +173,7 @@ func TestDecodeConfigNeedsStructPointer(t *testing.T) {
 func TestSecretNeverPrinted(t *testing.T) {
 	var cfg smsConfig
 	raw := `{"accountSID":"AC1","authToken":"tok-SUPERSECRET","templates":[{"usageType":"Generic","content":"c"}]}`
-	if err := connector.DecodeConfig([]byte(raw), &cfg); err != nil {
+	if err := kit.DecodeConfig([]byte(raw), &cfg); err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
@@ -201,12 +202,12 @@ func TestCheckEndpoint(t *testing.T) {
 	bad := []string{"", "example.com/x", "/relative", "ftp://example.com", "http://example.com/x", "https://example.com/#frag",
 		"https://user:pw@example.com/", "https://", "http://10.0.0.1/x", "%zz", "https://:443/x", "http://:8080/x"}
 	for _, u := range ok {
-		if err := connector.CheckEndpoint(u); err != nil {
+		if err := kit.CheckEndpoint(u); err != nil {
 			t.Errorf("CheckEndpoint(%q) = %v, want nil", u, err)
 		}
 	}
 	for _, u := range bad {
-		if err := connector.CheckEndpoint(u); err == nil {
+		if err := kit.CheckEndpoint(u); err == nil {
 			t.Errorf("CheckEndpoint(%q) = nil, want an error", u)
 		} else if strings.Contains(err.Error(), "pw") {
 			t.Errorf("CheckEndpoint error reveals credentials: %v", err)
@@ -220,7 +221,7 @@ func FuzzDecodeConfig(f *testing.F) {
 	f.Add([]byte(`[{"a":null}]`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var cfg smsConfig
-		err := connector.DecodeConfig(raw, &cfg)
+		err := kit.DecodeConfig(raw, &cfg)
 		if err != nil && !errors.Is(err, connector.ErrInvalidConfig) {
 			t.Fatalf("unexpected error kind: %v", err)
 		}
@@ -238,7 +239,7 @@ func TestDecodeConfigDefaultsOnlyWhenAbsent(t *testing.T) {
 		Items []inner `json:"items"`
 	}
 	var c cfg
-	if err := connector.DecodeConfig([]byte(`{"mode":null,"profileMap":{"phone":""},"items":[{"email":"e"},{}]}`), &c); err != nil {
+	if err := kit.DecodeConfig([]byte(`{"mode":null,"profileMap":{"phone":""},"items":[{"email":"e"},{}]}`), &c); err != nil {
 		t.Fatal(err)
 	}
 	if c.Mode != "fast" || c.Map.Phone != "" || c.Map.Email != "email" {
@@ -248,7 +249,7 @@ func TestDecodeConfigDefaultsOnlyWhenAbsent(t *testing.T) {
 		t.Errorf("slice defaults: %+v", c.Items)
 	}
 	var absent cfg
-	if err := connector.DecodeConfig([]byte(`{}`), &absent); err != nil || absent.Map.Phone != "phone" {
+	if err := kit.DecodeConfig([]byte(`{}`), &absent); err != nil || absent.Map.Phone != "phone" {
 		t.Errorf("absent object: %v %+v", err, absent)
 	}
 }
@@ -258,18 +259,18 @@ func TestDecodeConfigDefaultsOnlyWhenAbsent(t *testing.T) {
 // named by its JSON path.
 func TestValidateConfig(t *testing.T) {
 	cfg := smsConfig{AccountSID: "AC1", AuthToken: "tok", Templates: []template{{UsageType: "Generic", Content: "{{code}}"}}}
-	if err := connector.ValidateConfig(&cfg); err != nil {
+	if err := kit.ValidateConfig(&cfg); err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Mode != "fast" || cfg.Retries != 3 {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
 	kept := smsConfig{AccountSID: "AC1", AuthToken: "tok", Mode: "slow", Retries: 2, Templates: cfg.Templates}
-	if err := connector.ValidateConfig(&kept); err != nil || kept.Mode != "slow" || kept.Retries != 2 {
+	if err := kit.ValidateConfig(&kept); err != nil || kept.Mode != "slow" || kept.Retries != 2 {
 		t.Errorf("set fields changed: %+v, %v", kept, err)
 	}
 	bad := smsConfig{AccountSID: "XX", Endpoint: "http://api.example", Templates: []template{{UsageType: "Nope"}}}
-	err := connector.ValidateConfig(&bad)
+	err := kit.ValidateConfig(&bad)
 	var ce *connector.Error
 	if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig {
 		t.Fatalf("got %v", err)
@@ -280,16 +281,16 @@ func TestValidateConfig(t *testing.T) {
 			t.Errorf("no problem at %s: %v", p, ce.Fields)
 		}
 	}
-	if err := connector.ValidateConfig(cfg); err == nil || errors.Is(err, connector.ErrInvalidConfig) {
+	if err := kit.ValidateConfig(cfg); err == nil || errors.Is(err, connector.ErrInvalidConfig) {
 		t.Errorf("a non-pointer: %v", err)
 	}
 }
 
 // A config larger than MaxConfigBytes is refused before it is decoded.
 func TestDecodeConfigSizeLimit(t *testing.T) {
-	raw := []byte(`{"accountSID":"AC1","authToken":"` + strings.Repeat("x", connector.MaxConfigBytes) + `"}`)
+	raw := []byte(`{"accountSID":"AC1","authToken":"` + strings.Repeat("x", kit.MaxConfigBytes) + `"}`)
 	var cfg smsConfig
-	err := connector.DecodeConfig(raw, &cfg)
+	err := kit.DecodeConfig(raw, &cfg)
 	var ce *connector.Error
 	if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig || len(ce.Fields) != 1 || !strings.Contains(ce.Fields[0].Message, "more than the 1048576") {
 		t.Fatalf("got %v", err)

@@ -1,10 +1,11 @@
-package connector_test
+package kit_test
 
 import (
 	"errors"
 	"testing"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/kit"
 )
 
 // Cross-field tags speak the config's language: JSON names, and a grammar
@@ -21,7 +22,7 @@ func TestCrossFieldTagMessages(t *testing.T) {
 		E string `json:"exclAll" validate:"excluded_with_all=A B"`
 	}
 	c := cfg{A: "a", B: "b", E: "e"}
-	err := connector.ValidateConfig(&c)
+	err := kit.ValidateConfig(&c)
 	var ce *connector.Error
 	if !errors.As(err, &ce) {
 		t.Fatal(err)
@@ -42,7 +43,7 @@ func TestCrossFieldTagMessages(t *testing.T) {
 		}
 	}
 	empty := cfg{C: "c"}
-	if err := connector.ValidateConfig(&empty); !errors.As(err, &ce) || len(ce.Fields) != 1 || ce.Fields[0].Message != "is required when neither alpha nor beta is set" {
+	if err := kit.ValidateConfig(&empty); !errors.As(err, &ce) || len(ce.Fields) != 1 || ce.Fields[0].Message != "is required when neither alpha nor beta is set" {
 		t.Errorf("required_without_all: %v", err)
 	}
 }

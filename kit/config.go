@@ -1,11 +1,16 @@
-package connector
+package kit
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/validation"
 )
 
 // Defaulter is implemented by config structs that set defaults in code after
@@ -18,7 +23,24 @@ type Defaulter interface {
 // cannot express (fields that go together, cross-field constraints). It runs
 // after tag validation; its failures are reported with the others.
 type Checker interface {
-	CheckConfig() FieldErrors
+	CheckConfig() connector.FieldErrors
+}
+
+// configValidator checks configs by their tags, with the "usagetype" tag
+// for message templates.
+var configValidator = validation.New(validation.Rule{
+	Tag:     "usagetype",
+	Valid:   func(s string) bool { return connector.UsageType(s).Valid() },
+	Message: "must be one of " + usageTypeList(),
+})
+
+func usageTypeList() string {
+	us := connector.UsageTypes()
+	names := make([]string, len(us))
+	for i, u := range us {
+		names[i] = string(u)
+	}
+	return strings.Join(names, ", ")
 }
 
 // MaxConfigBytes bounds a JSON config: no connector's config comes near
@@ -31,38 +53,38 @@ const MaxConfigBytes = 1 << 20
 // (go-playground/validator), and optionally `default` tags (applied to zero
 // fields) and `doc` tags (descriptions for [ConfigSchema]).
 //
-// Every problem is reported at once in one [*Error] with code
+// Every problem is reported at once in one [*connector.Error] with code
 // invalid_config and [Error.Fields] naming each JSON path: unknown fields,
 // values of the wrong JSON type, failed validations, and the failures of
 // [Checker].
 func DecodeConfig(raw []byte, dst any) error {
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
-		return &Error{Code: CodeGeneral, Step: StepConfig, Message: fmt.Sprintf("DecodeConfig needs a pointer to a struct, got %T", dst)}
+		return &connector.Error{Code: connector.CodeGeneral, Step: connector.StepConfig, Message: fmt.Sprintf("DecodeConfig needs a pointer to a struct, got %T", dst)}
 	}
 	fail := configError
 	if len(raw) > MaxConfigBytes {
-		return fail(FieldErrors{{Path: "(config)", Message: fmt.Sprintf("is %d bytes, more than the %d a config may have", len(raw), MaxConfigBytes)}})
+		return fail(connector.FieldErrors{{Path: "(config)", Message: fmt.Sprintf("is %d bytes, more than the %d a config may have", len(raw), MaxConfigBytes)}})
 	}
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 {
-		return fail(FieldErrors{{Path: "(config)", Message: "is empty: expected a JSON object"}})
+		return fail(connector.FieldErrors{{Path: "(config)", Message: "is empty: expected a JSON object"}})
 	}
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
-		return fail(FieldErrors{{Path: "(config)", Message: "is not valid JSON: " + jsonSyntaxMessage(err)}})
+		return fail(connector.FieldErrors{{Path: "(config)", Message: "is not valid JSON: " + jsonSyntaxMessage(err)}})
 	}
 	if dec.More() {
-		return fail(FieldErrors{{Path: "(config)", Message: "has data after the JSON object"}})
+		return fail(connector.FieldErrors{{Path: "(config)", Message: "has data after the JSON object"}})
 	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return fail(FieldErrors{{Path: "(config)", Message: "must be a JSON object, got " + jsonKind(doc)}})
+		return fail(connector.FieldErrors{{Path: "(config)", Message: "must be a JSON object, got " + jsonKind(doc)}})
 	}
 
-	var fe FieldErrors
+	var fe connector.FieldErrors
 	var suppress []string
 	shape(obj, rv.Elem().Type(), "", &fe, &suppress)
 	bad := map[string]bool{}
@@ -77,7 +99,7 @@ func DecodeConfig(raw []byte, dst any) error {
 	// reported is not reported again (as "required", say).
 	clean, _ := json.Marshal(obj)
 	if err := json.Unmarshal(clean, dst); err != nil && len(fe) == 0 {
-		fe = append(fe, FieldError{Path: "(config)", Message: err.Error()})
+		fe = append(fe, connector.FieldError{Path: "(config)", Message: err.Error()})
 	}
 	applyDefaultTags(rv.Elem(), obj)
 	return check(dst, fe, bad)
@@ -87,13 +109,13 @@ func DecodeConfig(raw []byte, dst any) error {
 // [DecodeConfig] applies to one decoded from JSON: `default` tags fill the
 // zero fields (a zero field counts as absent), then [Defaulter], the
 // `validate` tags and [Checker]. Every failure is reported at once, with
-// the fields' JSON paths, in one invalid_config [*Error]. cfg is a pointer
+// the fields' JSON paths, in one invalid_config [*connector.Error]. cfg is a pointer
 // to the struct, which it may change (defaults). Typed constructors call
 // it, so a Go host never marshals JSON to build a connector.
 func ValidateConfig(cfg any) error {
 	rv := reflect.ValueOf(cfg)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
-		return &Error{Code: CodeGeneral, Step: StepConfig, Message: fmt.Sprintf("ValidateConfig needs a pointer to a struct, got %T", cfg)}
+		return &connector.Error{Code: connector.CodeGeneral, Step: connector.StepConfig, Message: fmt.Sprintf("ValidateConfig needs a pointer to a struct, got %T", cfg)}
 	}
 	applyZeroDefaults(rv.Elem())
 	return check(cfg, nil, nil)
@@ -101,13 +123,13 @@ func ValidateConfig(cfg any) error {
 
 // check runs the defaulter, the validator and the checker on dst, adding
 // their failures to fe except at the paths in bad (already reported).
-func check(dst any, fe FieldErrors, bad map[string]bool) error {
+func check(dst any, fe connector.FieldErrors, bad map[string]bool) error {
 	if d, ok := dst.(Defaulter); ok {
 		d.SetDefaults()
 	}
-	for _, f := range structErrors(dst) {
-		if !bad[f.Path] {
-			fe = append(fe, f)
+	for _, p := range configValidator.Struct(dst) {
+		if !bad[p.Path] {
+			fe = append(fe, connector.FieldError{Path: p.Path, Message: p.Message})
 		}
 	}
 	if c, ok := dst.(Checker); ok {
@@ -125,13 +147,13 @@ func check(dst any, fe FieldErrors, bad map[string]bool) error {
 
 // configError reports fe, sorted by path so that the same config always
 // gives the same error.
-func configError(fe FieldErrors) error {
-	fe.sort()
+func configError(fe connector.FieldErrors) error {
+	slices.SortStableFunc(fe, func(a, b connector.FieldError) int { return strings.Compare(a.Path, b.Path) })
 	msg := "1 problem"
 	if len(fe) != 1 {
 		msg = strconv.Itoa(len(fe)) + " problems"
 	}
-	return &Error{Code: CodeInvalidConfig, Step: StepConfig, Message: "the config has " + msg, Fields: fe}
+	return &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepConfig, Message: "the config has " + msg, Fields: fe}
 }
 
 // applyZeroDefaults sets the zero fields that carry a `default` tag,

@@ -1,4 +1,8 @@
-package connector
+// Package validation words go-playground/validator's failures for people:
+// JSON paths, messages that name fields by their JSON names, and the
+// endpoint policy every provider URL follows. The root package (metadata)
+// and kit (configs) share it.
+package validation
 
 import (
 	"errors"
@@ -10,11 +14,30 @@ import (
 	"github.com/go-playground/validator/v10"
 )
 
-// validate is the shared, concurrency-safe validator: built once, it caches
-// each struct's parsed tags.
-var validate = newValidator()
+// Rule is a validation tag a package adds to the built-in ones: Valid
+// reports whether a string field passes, Message is what a failure says.
+type Rule struct {
+	Tag     string
+	Valid   func(string) bool
+	Message string
+}
 
-func newValidator() *validator.Validate {
+// Validator runs go-playground/validator with JSON field names, the
+// "endpoint" tag and its own rules, and words every failure for a person.
+// It is safe for concurrent use and caches each struct's parsed tags.
+type Validator struct {
+	v     *validator.Validate
+	rules map[string]Rule
+}
+
+// Problem is one failed field: its JSON path and what is wrong.
+type Problem struct {
+	Path    string
+	Message string
+}
+
+// New builds a Validator with the given extra rules.
+func New(rules ...Rule) *Validator {
 	// Blank names are kept blank, so an embedded struct adds no segment to
 	// the path, as its fields are promoted in JSON.
 	v := validator.New(validator.WithRequiredStructEnabled(), validator.WithTagNameFuncBlankOmit())
@@ -30,35 +53,42 @@ func newValidator() *validator.Validate {
 	})
 	must := func(err error) {
 		if err != nil {
-			panic(err) // only reachable through a programming error in this file
+			panic(err) // only reachable through a programming error
 		}
 	}
 	must(v.RegisterValidation("endpoint", func(fl validator.FieldLevel) bool {
 		return CheckEndpoint(fl.Field().String()) == nil
 	}))
-	must(v.RegisterValidation("usagetype", func(fl validator.FieldLevel) bool {
-		return UsageType(fl.Field().String()).Valid()
-	}))
-	return v
+	byTag := make(map[string]Rule, len(rules))
+	for _, r := range rules {
+		valid := r.Valid
+		must(v.RegisterValidation(r.Tag, func(fl validator.FieldLevel) bool { return valid(fl.Field().String()) }))
+		byTag[r.Tag] = r
+	}
+	return &Validator{v: v, rules: byTag}
 }
 
-// structErrors runs the validator on v, a pointer to a struct, and returns
-// its failures with JSON paths and messages.
-func structErrors(v any) FieldErrors {
-	err := validate.Struct(v)
+// Struct runs the validator on v, a pointer to a struct, and returns its
+// failures with JSON paths and messages, in the validator's order.
+func (val *Validator) Struct(v any) []Problem {
+	err := val.v.Struct(v)
 	if err == nil {
 		return nil
 	}
 	var ve validator.ValidationErrors
 	if !errors.As(err, &ve) {
-		return FieldErrors{{Path: "(config)", Message: err.Error()}}
+		return []Problem{{Path: "(config)", Message: err.Error()}}
 	}
 	names := goToJSONNames(reflect.TypeOf(v))
-	fe := make(FieldErrors, 0, len(ve))
+	out := make([]Problem, 0, len(ve))
 	for _, e := range ve {
-		fe = append(fe, FieldError{Path: validatorPath(e.Namespace()), Message: tagMessage(e, names)})
+		msg := tagMessage(e, names)
+		if r, ok := val.rules[e.Tag()]; ok {
+			msg = r.Message
+		}
+		out = append(out, Problem{Path: validatorPath(e.Namespace()), Message: msg})
 	}
-	return fe
+	return out
 }
 
 // validatorPath turns validator's "Config.templates[2].usageType" into the
@@ -111,12 +141,6 @@ func tagMessage(e validator.FieldError, names map[string]string) string {
 		return "must be empty when " + neither(p, names)
 	case "oneof":
 		return "must be one of " + strings.Join(strings.Fields(p), ", ")
-	case "usagetype":
-		names := make([]string, len(usageTypes))
-		for i, u := range usageTypes {
-			names[i] = string(u)
-		}
-		return "must be one of " + strings.Join(names, ", ")
 	case "endpoint":
 		if err := CheckEndpoint(fmt.Sprint(e.Value())); err != nil {
 			return err.Error()

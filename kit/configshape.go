@@ -1,7 +1,7 @@
 // The JSON shape of a config: every key and value type checked against
 // the struct before decoding, so that every problem is named at once.
 
-package connector
+package kit
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/connectorkit/connector"
 )
 
 func jsonSyntaxMessage(err error) string {
@@ -114,7 +116,7 @@ var (
 // shape checks a decoded JSON value against the Go type it will be decoded
 // into: unknown object keys (exact, case-sensitive) and wrong JSON types,
 // each with its path. Null is accepted everywhere and means "not set".
-func shape(v any, t reflect.Type, path string, fe *FieldErrors, suppress *[]string) {
+func shape(v any, t reflect.Type, path string, fe *connector.FieldErrors, suppress *[]string) {
 	if v == nil {
 		return
 	}
@@ -146,7 +148,7 @@ func shape(v any, t reflect.Type, path string, fe *FieldErrors, suppress *[]stri
 					// it was meant for as missing.
 					*suppress = append(*suppress, joinPath(path, name))
 				}
-				*fe = append(*fe, FieldError{Path: joinPath(path, k), Message: msg})
+				*fe = append(*fe, connector.FieldError{Path: joinPath(path, k), Message: msg})
 				// Drop it: encoding/json matches keys regardless of case
 				// and would otherwise fill "apiKey" from "apikey".
 				delete(obj, k)
@@ -197,7 +199,7 @@ func shape(v any, t reflect.Type, path string, fe *FieldErrors, suppress *[]stri
 		}
 	}
 	if want != "" {
-		*fe = append(*fe, FieldError{Path: path, Message: "must be " + want + ", got " + jsonKind(v)})
+		*fe = append(*fe, connector.FieldError{Path: path, Message: "must be " + want + ", got " + jsonKind(v)})
 	}
 }
 

@@ -1,4 +1,4 @@
-package connector
+package kit
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/connectorkit/connector"
 )
 
 // ConfigSchema derives a JSON Schema (draft 2020-12) from a config struct,
@@ -19,7 +21,7 @@ import (
 //   - `default`: the default value;
 //   - `doc`: the description.
 //
-// [Secret] fields are marked writeOnly with format "password". The result is
+// [connector.Secret] fields are marked writeOnly with format "password". The result is
 // closed (additionalProperties false), as DecodeConfig refuses unknown fields.
 func ConfigSchema(cfg any, title string) json.RawMessage {
 	t := reflect.TypeOf(cfg)
@@ -74,7 +76,7 @@ func (n *node) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-var secretType = reflect.TypeFor[Secret]()
+var secretType = reflect.TypeFor[connector.Secret]()
 
 func schemaFor(t reflect.Type) *node {
 	for t.Kind() == reflect.Pointer {
@@ -152,8 +154,8 @@ func applyValidateTag(p *node, t reflect.Type, tag string) (required bool) {
 		case "oneof":
 			target.set("enum", strings.Fields(param))
 		case "usagetype":
-			names := make([]string, len(usageTypes))
-			for i, u := range usageTypes {
+			names := make([]string, len(connector.UsageTypes()))
+			for i, u := range connector.UsageTypes() {
 				names[i] = string(u)
 			}
 			target.set("enum", names)
