@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 
 	"golang.org/x/oauth2"
 
@@ -64,14 +63,6 @@ type Config struct {
 func (c *Config) CheckConfig() connector.FieldErrors {
 	return spec.CheckClient(c.ClientID, c.ClientSecret, c.Scope, "")
 }
-
-// String describes the config without its secret.
-func (c Config) String() string {
-	return fmt.Sprintf("huggingface.Config{ClientID:%q ClientSecret:%s Scope:%q}", c.ClientID, c.ClientSecret, c.Scope)
-}
-
-// GoString is like String.
-func (c Config) GoString() string { return c.String() }
 
 // Connector signs people in with Hugging Face: the shared OAuth 2.0 social
 // connector over Hugging Face's endpoints, with the client credentials in

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 
 	"golang.org/x/oauth2"
 
@@ -65,14 +64,6 @@ type Config struct {
 func (c *Config) CheckConfig() connector.FieldErrors {
 	return spec.CheckClient(c.ClientID, c.ClientSecret, c.Scope, "paste the REST API key alone")
 }
-
-// String describes the config without its secret.
-func (c Config) String() string {
-	return fmt.Sprintf("kakao.Config{ClientID:%q ClientSecret:%s Scope:%q}", c.ClientID, c.ClientSecret, c.Scope)
-}
-
-// GoString is like String.
-func (c Config) GoString() string { return c.String() }
 
 // Connector signs people in with Kakao Login: the shared OAuth 2.0 social
 // connector over Kakao's endpoints, client_secret_post (the secret only
