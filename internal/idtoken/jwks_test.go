@@ -1,6 +1,7 @@
 package idtoken
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +15,14 @@ func TestParseJWKSKeys(t *testing.T) {
 	good := rsaJWK("good", rsaPub, nil)
 	ecGood := ecJWK("ecgood", ecPub, nil)
 	offCurve := ecJWK("off", ecPub, nil)
-	y := []byte(offCurve["y"].(string))
+	// Flip a bit of the decoded coordinate (flipping a bit of its base64
+	// text could make an invalid base64 character instead).
+	y, err := base64.RawURLEncoding.DecodeString(offCurve["y"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
 	y[3] ^= 1
-	offCurve["y"] = string(y)
+	offCurve["y"] = base64.RawURLEncoding.EncodeToString(y)
 	tests := []struct {
 		name    string
 		key     map[string]any

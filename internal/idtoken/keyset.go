@@ -18,7 +18,6 @@ import (
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
 	"github.com/connectorkit/connector/kit"
-	"github.com/connectorkit/connector/netguard"
 )
 
 // Defaults of [KeySetOptions].
@@ -390,44 +389,20 @@ func keyKind(pub any) string {
 // fetch requests and parses the key set.
 func (s *KeySet) fetch(ctx context.Context) (*keySnapshot, *connector.Error) {
 	s.fetches.Add(1)
-	if err := kit.CheckEndpoint(s.url); err != nil {
-		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepIDToken,
-			Message: "jwks: the key set URL " + err.Error()}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
-	if err != nil {
-		return nil, &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepIDToken,
-			Message: "jwks: the key set URL cannot be requested", Err: err}
-	}
-	req.Header.Set("Accept", "application/jwk-set+json, application/json")
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return nil, s.failed(transportError(err))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		resp.Body.Close()
-		return nil, s.failed(s.statusError(resp))
-	}
-	body, err := httpx.ReadResponse(resp, s.maxBody)
-	if err != nil {
-		if errors.Is(err, httpx.ErrBodyTooLarge) {
-			return nil, s.failed(&connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepIDToken,
-				Status: resp.StatusCode, Message: "jwks: the key set is larger than " + strconv.FormatInt(s.maxBody, 10) + " bytes"})
-		}
-		ce := transportError(err)
-		ce.Status = resp.StatusCode
+	body, header, ce := Fetch(ctx, s.client, s.url, jwksDocument, s.maxBody, s.now)
+	if ce != nil {
 		return nil, s.failed(ce)
 	}
 	parsed, err := parseJWKS(body)
 	if err != nil {
 		return nil, s.failed(&connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepIDToken,
-			Status: resp.StatusCode, Message: "jwks: " + err.Error()})
+			Status: http.StatusOK, Message: "jwks: " + err.Error()})
 	}
 	for _, sk := range parsed.skipped {
 		s.log.Warn("jwks key skipped", "url", s.url, "kid", sk.kid, "reason", sk.why)
 	}
 	now := s.now()
-	age := cacheAge(resp.Header, s.defAge, s.maxAge)
+	age := cacheAge(header, s.defAge, s.maxAge)
 	snap := &keySnapshot{byID: map[string]*Key{}, all: parsed.keys, unusable: parsed.unusable, fetched: now, expires: now.Add(age)}
 	for _, k := range parsed.keys {
 		if k.ID != "" {
@@ -438,51 +413,12 @@ func (s *KeySet) fetch(ctx context.Context) (*keySnapshot, *connector.Error) {
 	return snap, nil
 }
 
+// jwksDocument names the key set in fetch errors.
+var jwksDocument = Document{Label: "jwks", Noun: "key set", Accept: "application/jwk-set+json, application/json", Step: connector.StepIDToken}
+
 // failed logs a failed fetch and returns ce.
 func (s *KeySet) failed(ce *connector.Error) *connector.Error {
 	s.log.Warn("jwks fetch failed", "url", s.url, "error", ce)
-	return ce
-}
-
-// statusError maps a non-2xx answer of the key set endpoint.
-func (s *KeySet) statusError(resp *http.Response) *connector.Error {
-	status := resp.StatusCode
-	ce := &connector.Error{Code: connector.CodeGeneral, Step: connector.StepIDToken, Status: status}
-	switch {
-	case status >= 300 && status <= 399:
-		ce.Code = connector.CodeInvalidResponse
-		ce.Message = "jwks: the key set endpoint answered with a redirect (" + strconv.Itoa(status) +
-			"); redirects are not followed: configure the final URL"
-	case status == http.StatusTooManyRequests:
-		ce.Code, ce.Retryable = connector.CodeRateLimitExceeded, true
-		ce.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), s.now())
-		ce.Message = "jwks: the key set endpoint is rate limiting requests"
-	case status >= 500:
-		ce.Retryable = true
-		ce.RetryAfter = kit.ParseRetryAfter(resp.Header.Get("Retry-After"), s.now())
-		ce.Message = "jwks: the key set endpoint failed"
-	default:
-		ce.Message = "jwks: the key set endpoint refused the request"
-	}
-	return ce
-}
-
-// transportError maps a failed round trip or body read: the caller's
-// cancellation is not retryable, a deadline or network failure is.
-func transportError(err error) *connector.Error {
-	ce := &connector.Error{Code: connector.CodeGeneral, Step: connector.StepIDToken, Err: err, Retryable: true}
-	var t interface{ Timeout() bool }
-	switch {
-	case errors.Is(err, netguard.ErrForbiddenAddress):
-		ce.Code, ce.Retryable = connector.CodeInvalidConfig, false
-		ce.Message = "jwks: the key set URL resolves to an address the HTTP client's guard refuses (netguard)"
-	case errors.Is(err, context.Canceled):
-		ce.Message, ce.Retryable = "jwks: the key set request was canceled", false
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &t) && t.Timeout():
-		ce.Message = "jwks: the key set endpoint did not answer in time"
-	default:
-		ce.Message = "jwks: the key set endpoint is unreachable"
-	}
 	return ce
 }
 

@@ -184,3 +184,68 @@ func TestSignInRefusesOddUserIDs(t *testing.T) {
 		}
 	}
 }
+
+// RFC 9207: with an issuer configured, a callback's iss must be that
+// issuer exactly, and must be there when the provider promised it; the
+// check comes after the state and before the provider's error or code is
+// used, so a mix-up (an answer of another authorization server) ends with
+// no request sent.
+func TestCallbackIssuer(t *testing.T) {
+	t.Parallel()
+	const issuer = "https://idp.example.com"
+	flow := testFlow()
+	for _, tt := range []struct {
+		name    string
+		require bool
+		iss     []string // nil: absent
+		want    connector.Code
+	}{
+		{"absent, not promised", false, nil, ""},
+		{"absent, promised", true, nil, connector.CodeInvalidRequestParameters},
+		{"equal", true, []string{issuer}, ""},
+		{"equal, not promised", false, []string{issuer}, ""},
+		{"other issuer", false, []string{"https://evil.example.com"}, connector.CodeInvalidRequestParameters},
+		{"trailing slash", true, []string{issuer + "/"}, connector.CodeInvalidRequestParameters},
+		{"case differs", true, []string{"https://IDP.example.com"}, connector.CodeInvalidRequestParameters},
+		{"empty", false, []string{""}, connector.CodeInvalidRequestParameters},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newMockProvider()
+			cfg := baseConfig(p)
+			cfg.Issuer, cfg.RequireIssuer = issuer, tt.require
+			e := mustNew(t, cfg)
+			for _, params := range []url.Values{
+				{"state": {flow.State}, "code": {testCode}},
+				{"state": {flow.State}, "error": {"access_denied"}},
+			} {
+				if tt.iss != nil {
+					params["iss"] = tt.iss
+				}
+				err := e.CheckCallback(connector.Callback{Params: params, Flow: flow})
+				switch {
+				case tt.want == "" && params.Has("error"):
+					asError(t, err, connector.CodeAuthorizationFailed)
+				case tt.want == "" && err != nil:
+					t.Fatalf("refused: %v", err)
+				case tt.want != "":
+					ce := asError(t, err, tt.want)
+					if !strings.Contains(ce.Message, "iss") || !strings.Contains(ce.Message, "RFC 9207") {
+						t.Errorf("message %q does not say why", ce.Message)
+					}
+				}
+			}
+			// A wrong state is still reported as such first.
+			bad := url.Values{"state": {"other"}, "code": {testCode}, "iss": {"https://evil.example.com"}}
+			asError(t, e.CheckCallback(connector.Callback{Params: bad, Flow: flow}), connector.CodeStateMismatch)
+			if n := p.rec.count(); n != 0 {
+				t.Errorf("%d requests sent", n)
+			}
+		})
+	}
+	// RequireIssuer without an issuer is a config error.
+	cfg := baseConfig(newMockProvider())
+	cfg.RequireIssuer = true
+	if _, err := New(cfg); connector.CodeOf(err) != connector.CodeInvalidConfig {
+		t.Errorf("RequireIssuer without Issuer: %v", err)
+	}
+}

@@ -63,8 +63,11 @@ func (e *Engine) Exchange(ctx context.Context, cb connector.Callback) (*Token, e
 // CheckCallback runs the callback checks of [Engine.Exchange] without the
 // token request, in this order: no parameter the flow reads is repeated
 // (RFC 6749 §3.1; invalid_request_parameters); the flow state has a state
-// and the callback's state equals it (constant time; state_mismatch); only
-// then is a provider error parameter believed (authorization_failed, with
+// and the callback's state equals it (constant time; state_mismatch); with
+// an issuer configured, the callback's iss parameter equals it, and is
+// present when the provider promised it (RFC 9207, the mix-up defence;
+// invalid_request_parameters); only then is a provider error parameter
+// believed (authorization_failed, with
 // the provider's text cleaned of control characters); and a code is
 // present. Checking the state before the error means nobody but the
 // provider can end a user's sign-in with a message of their choosing.
@@ -83,6 +86,9 @@ func (e *Engine) CheckCallback(cb connector.Callback) error {
 	if subtle.ConstantTimeCompare([]byte(got), []byte(cb.Flow.State)) != 1 {
 		return e.errorf(connector.CodeStateMismatch, connector.StepCallback, "callback state does not match the flow state (possible cross-site request forgery)")
 	}
+	if err := e.checkIssuer(cb.Params); err != nil {
+		return err
+	}
 	if pe := cb.Params.Get("error"); pe != "" {
 		err := e.errorf(connector.CodeAuthorizationFailed, connector.StepCallback, "the provider reported an authorization error")
 		err.ProviderCode = redact.Clean(pe)
@@ -94,6 +100,38 @@ func (e *Engine) CheckCallback(cb connector.Callback) error {
 	}
 	if cb.Params.Get("code") == "" {
 		return e.errorf(connector.CodeAuthorizationFailed, connector.StepCallback, "callback has no authorization code")
+	}
+	return nil
+}
+
+// checkIssuer applies RFC 9207 to a callback whose state has been
+// checked: an iss parameter must be the configured issuer, exactly; a
+// provider that advertises the parameter must send it. An answer from
+// another authorization server (a mix-up attack) ends here, before its
+// code or error is used.
+func (e *Engine) checkIssuer(params url.Values) error {
+	if e.issuer == "" {
+		return nil
+	}
+	got, present := params["iss"]
+	if !present {
+		if e.requireIss {
+			return e.errorf(connector.CodeInvalidRequestParameters, connector.StepCallback,
+				"callback has no iss parameter, which the provider promises (RFC 9207): the answer may come from another authorization server")
+		}
+		return nil
+	}
+	if len(got) != 1 || subtle.ConstantTimeCompare([]byte(got[0]), []byte(e.issuer)) != 1 {
+		v := ""
+		if len(got) > 0 {
+			v = got[0]
+		}
+		if len(v) > 100 {
+			v = v[:100] + "..."
+		}
+		return e.errorf(connector.CodeInvalidRequestParameters, connector.StepCallback,
+			fmt.Sprintf("callback iss %q is not the issuer %q (RFC 9207): the answer comes from another authorization server (possible mix-up attack)",
+				redact.Clean(strings.ToValidUTF8(v, "")), e.issuer))
 	}
 	return nil
 }

@@ -165,6 +165,12 @@ type Config struct {
 	// ProviderError parses the provider's error bodies; nil uses OAuth's
 	// error and error_description (and a few common variants).
 	ProviderError ProviderErrorFunc
+	// Issuer, when set, is the authorization server's issuer identifier:
+	// a callback iss parameter (RFC 9207) must equal it exactly, and with
+	// RequireIssuer a callback must carry one (the provider advertises
+	// authorization_response_iss_parameter_supported).
+	Issuer        string
+	RequireIssuer bool
 	// HTTPClient makes every request; default kit.DefaultHTTPClient().
 	// An *http.Client in the request context under [oauth2.HTTPClient]
 	// takes precedence.
@@ -244,6 +250,8 @@ type Engine struct {
 	format       string
 	userInfoPOST bool
 	providerErr  ProviderErrorFunc
+	issuer       string
+	requireIss   bool
 	client       *http.Client
 	log          *slog.Logger
 	now          func() time.Time
@@ -295,6 +303,9 @@ func New(cfg Config) (*Engine, error) {
 	checkURL("TokenURL", cfg.TokenURL, true)
 	checkURL("UserInfoURL", cfg.UserInfoURL, false)
 	checkURL("RevokeURL", cfg.RevokeURL, false)
+	if cfg.RequireIssuer && cfg.Issuer == "" {
+		add("Issuer", "is required when RequireIssuer is set")
+	}
 
 	switch cfg.TokenResponseFormat {
 	case FormatAuto, FormatJSON, FormatForm:
@@ -367,6 +378,8 @@ func New(cfg Config) (*Engine, error) {
 		format:       cfg.TokenResponseFormat,
 		userInfoPOST: userInfoPOST,
 		providerErr:  cfg.ProviderError,
+		issuer:       cfg.Issuer,
+		requireIss:   cfg.RequireIssuer,
 		client:       cfg.HTTPClient,
 		log:          cfg.Logger,
 		now:          cfg.Now,

@@ -64,6 +64,10 @@ type Provider struct {
 	// Apple, OpenID Connect): see [IDTokenFunc]. Errors are stamped with
 	// the connector ID.
 	IDToken IDTokenFunc
+	// Issuer and RequireIssuer are as in [Config] (RFC 9207's callback
+	// iss parameter).
+	Issuer        string
+	RequireIssuer bool
 	// Endpoints are further endpoint names [connector.WithEndpoint] may
 	// set, for endpoints the provider package calls itself (Apple's
 	// "keys"). The engine's are always accepted: authorization, token,
@@ -234,6 +238,8 @@ func Open(p Provider, c Client, o connector.Options) (*Social, error) {
 		TokenParams:         p.TokenParams,
 		TokenResponseFormat: p.TokenResponseFormat,
 		ProviderError:       p.ProviderError,
+		Issuer:              p.Issuer,
+		RequireIssuer:       p.RequireIssuer,
 		HTTPClient:          o.HTTPClient,
 		Logger:              o.ScopedLogger(p.FactoryID),
 		Now:                 o.Now,
