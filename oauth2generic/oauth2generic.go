@@ -23,12 +23,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
-	"unicode"
 
 	"golang.org/x/oauth2"
 
@@ -89,22 +87,10 @@ func (c *Config) CheckConfig() connector.FieldErrors {
 	if c.TokenEndpointAuthMethod == string(oauthflow.AuthNone) && c.DisablePKCE {
 		add("disablePkce", "must be false when tokenEndpointAuthMethod is none: a public client needs PKCE")
 	}
-	for _, k := range sortedKeys(c.CustomConfig) {
-		p := "customConfig[" + strconv.Quote(k) + "]"
-		switch {
-		case strings.TrimSpace(k) == "":
-			add(p, "has an empty parameter name")
-		case oauthflow.IsReserved(k):
-			add(p, fmt.Sprintf("would override the reserved parameter %s, which the connector sets itself; remove it", k))
-		case oauthflow.IsReserved(snakeCase(k)):
-			add(p, fmt.Sprintf("would override the reserved parameter %s (Logto sends this key as %s); remove it", snakeCase(k), snakeCase(k)))
-		case k == "scope" && c.Scope != "":
-			add(p, "conflicts with scope; set the scope field only")
-		}
-	}
+	fe = append(fe, oauthflow.CheckCustomConfig(c.CustomConfig, c.Scope)...)
 	if u, err := url.Parse(c.AuthorizationEndpoint); err == nil {
 		if q, err := url.ParseQuery(u.RawQuery); err == nil {
-			for _, k := range sortedKeys(q) {
+			for _, k := range slices.Sorted(maps.Keys(q)) {
 				if oauthflow.IsReserved(k) {
 					add("authorizationEndpoint", fmt.Sprintf("must not carry the reserved parameter %s in its query string", k))
 				} else if len(q[k]) > 1 {
@@ -117,23 +103,6 @@ func (c *Config) CheckConfig() connector.FieldErrors {
 	}
 	fe = append(fe, c.ProfileMap.Check()...)
 	return fe
-}
-
-// snakeCase converts "redirectUri" to "redirect_uri", as Logto does to
-// customConfig keys.
-func snakeCase(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(r))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // Connector is an oauth2 connector instance: the shared OAuth 2.0 social
@@ -179,26 +148,9 @@ func build(cfg Config, o connector.Options) (*Connector, error) {
 	if err != nil {
 		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
 	}
-	var authParams, tokenParams url.Values
-	scope := cfg.Scope
-	for _, k := range sortedKeys(cfg.CustomConfig) {
-		v := cfg.CustomConfig[k]
-		if k == "scope" {
-			scope = v
-		} else {
-			if authParams == nil {
-				authParams = url.Values{}
-			}
-			authParams.Set(k, v)
-		}
-		if tokenParams == nil {
-			tokenParams = url.Values{}
-		}
-		tokenParams.Set(k, v)
-		if sc := snakeCase(k); sc != k {
-			o.ScopedLogger(FactoryID).Warn("customConfig key is sent as written; Logto would send it snake_cased", "key", k, "logto_key", sc)
-		}
-	}
+	scope, authParams, tokenParams := oauthflow.CustomParams(cfg.CustomConfig, cfg.Scope, func(k, sc string) {
+		o.ScopedLogger(FactoryID).Warn("customConfig key is sent as written; Logto would send it snake_cased", "key", k, "logto_key", sc)
+	})
 	format := oauthflow.FormatAuto
 	switch cfg.TokenEndpointResponseType {
 	case "json":
@@ -275,13 +227,4 @@ func metadata() connector.Metadata {
 // Factory returns the oauth2 factory for a [connector.Registry].
 func Factory() connector.Factory {
 	return connector.NewFactory(metadata(), Open)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

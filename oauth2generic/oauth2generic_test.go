@@ -603,11 +603,11 @@ func TestConcurrentUse(t *testing.T) {
 func TestSnakeCase(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{"redirectUri": "redirect_uri", "access_type": "access_type", "Scope": "scope", "clientID": "client_i_d"} {
-		if got := snakeCase(in); got != want {
-			t.Errorf("snakeCase(%q) = %q, want %q", in, got, want)
+		if got := oauthflow.SnakeCase(in); got != want {
+			t.Errorf("SnakeCase(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if !oauthflow.IsReserved(snakeCase("grantType")) {
+	if !oauthflow.IsReserved(oauthflow.SnakeCase("grantType")) {
 		t.Error("grantType is not caught")
 	}
 }
