@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"maps"
@@ -54,9 +55,13 @@ func Codes() []Code {
 	return out
 }
 
-// HTTPStatus is the status a host answers with for this code, as Logto does:
-// 429 for rate and usage limits, 501 for not_implemented, 401 for failed
-// authorizations and invalid provider credentials, 400 otherwise.
+// HTTPStatus is the status a host answers with for this code, without the
+// details an [*Error] carries (see [Error.HTTPStatus]): 429 for rate and
+// usage limits, 501 for not_implemented, 401 for failed authorizations and
+// invalid provider credentials, 502 for invalid_response (the provider
+// answered something unusable), 500 for general (and for an unknown
+// code), and 400 for the rest, which are the request's or the config's
+// fault.
 func (c Code) HTTPStatus() int {
 	switch c {
 	case CodeRateLimitExceeded, CodeUsageLimitExceeded:
@@ -66,8 +71,14 @@ func (c Code) HTTPStatus() int {
 	case CodeSocialAuthCodeInvalid, CodeSocialInvalidAccessToken, CodeSocialInvalidIDToken,
 		CodeAuthorizationFailed, CodeStateMismatch:
 		return http.StatusUnauthorized
-	default:
+	case CodeInvalidResponse:
+		return http.StatusBadGateway
+	case CodeInvalidMetadata, CodeUnexpectedType, CodeInvalidConfigGuard, CodeInvalidRequestParameters,
+		CodeInsufficientRequestParameters, CodeInvalidConfig, CodeInvalidCertificate, CodeTemplateNotFound,
+		CodeTemplateNotSupported, CodeUnknownFactory:
 		return http.StatusBadRequest
+	default:
+		return http.StatusInternalServerError
 	}
 }
 
@@ -195,8 +206,34 @@ func codeOrGeneral(c Code) Code {
 	return c
 }
 
-// HTTPStatus is the status a host answers with; see [Code.HTTPStatus].
-func (e *Error) HTTPStatus() int { return e.Code.HTTPStatus() }
+// HTTPStatus is the status a host answers with: [Code.HTTPStatus] of the
+// code, except that a general error names the upstream failure when there
+// is one: 503 when the provider answered 503, 502 when it answered another
+// status (a 5xx, or a refusal the connector could not place), 504 when it
+// did not answer in time, 502 when it could not be reached; a general
+// error with no provider in it (a local failure) stays 500.
+func (e *Error) HTTPStatus() int {
+	if codeOrGeneral(e.Code) != CodeGeneral {
+		return e.Code.HTTPStatus()
+	}
+	switch {
+	case e.Status == http.StatusServiceUnavailable:
+		return http.StatusServiceUnavailable
+	case e.Status >= 300:
+		return http.StatusBadGateway
+	case e.Retryable && isTimeout(e.Err):
+		return http.StatusGatewayTimeout
+	case e.Retryable:
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}
+
+// isTimeout reports whether err is a deadline or a network timeout.
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &t) && t.Timeout()
+}
 
 // LogValue implements slog.LogValuer with the error's fields.
 func (e *Error) LogValue() slog.Value {
@@ -289,13 +326,17 @@ func IsRetryable(err error) bool {
 }
 
 // HTTPStatus is the status a host answers with for err (see
-// [Code.HTTPStatus]); 500 for an error that is not an [*Error].
+// [Error.HTTPStatus]): 200 for nil (no error), and for an error that is
+// not an [*Error] 500, the status of the general code [CodeOf] gives it.
 func HTTPStatus(err error) int {
+	if err == nil {
+		return http.StatusOK
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.HTTPStatus()
 	}
-	return http.StatusInternalServerError
+	return CodeGeneral.HTTPStatus()
 }
 
 // FieldError is one invalid config field.

@@ -1,10 +1,13 @@
 package connector_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -102,8 +105,13 @@ func TestHTTPStatus(t *testing.T) {
 		code connector.Code
 		want int
 	}{
-		{connector.CodeGeneral, 400},
+		{connector.CodeGeneral, 500},
+		{"", 500},
+		{"no_such_code", 500},
+		{connector.CodeInvalidResponse, 502},
 		{connector.CodeInvalidConfig, 400},
+		{connector.CodeInvalidRequestParameters, 400},
+		{connector.CodeUnknownFactory, 400},
 		{connector.CodeTemplateNotFound, 400},
 		{connector.CodeRateLimitExceeded, 429},
 		{connector.CodeUsageLimitExceeded, 429},
@@ -119,8 +127,17 @@ func TestHTTPStatus(t *testing.T) {
 			t.Errorf("HTTPStatus(%s) = %d, want %d", tt.code, got, tt.want)
 		}
 	}
-	if got := connector.HTTPStatus(errors.New("plain")); got != http.StatusInternalServerError {
-		t.Errorf("HTTPStatus(plain error) = %d, want 500", got)
+	if got := connector.HTTPStatus(errors.New("plain")); got != http.StatusInternalServerError || got != connector.CodeOf(errors.New("plain")).HTTPStatus() {
+		t.Errorf("HTTPStatus(plain error) = %d, want 500, the status of its code", got)
+	}
+	if got := connector.HTTPStatus(nil); got != http.StatusOK {
+		t.Errorf("HTTPStatus(nil) = %d, want 200", got)
+	}
+	// Every code has the status its Code.HTTPStatus says, on a bare *Error.
+	for _, c := range connector.Codes() {
+		if got, want := connector.HTTPStatus(&connector.Error{Code: c}), c.HTTPStatus(); got != want {
+			t.Errorf("%s: HTTPStatus %d, Code.HTTPStatus %d", c, got, want)
+		}
 	}
 	if connector.CodeOf(nil) != "" || connector.CodeOf(errors.New("x")) != connector.CodeGeneral {
 		t.Errorf("CodeOf of nil / plain error wrong")
@@ -130,6 +147,33 @@ func TestHTTPStatus(t *testing.T) {
 	blank := fmt.Errorf("w: %w", &connector.Error{})
 	if connector.CodeOf(blank) != connector.CodeGeneral || !errors.Is(blank, connector.ErrGeneral) || errors.Is(blank, connector.ErrInvalidConfig) {
 		t.Errorf("an *Error without a code: CodeOf %q, errors.Is(ErrGeneral) %t", connector.CodeOf(blank), errors.Is(blank, connector.ErrGeneral))
+	}
+}
+
+// A general error names the upstream failure for the host: the provider's
+// 503, another provider status, a timeout, an unreachable provider; a
+// local failure stays 500.
+func TestHTTPStatusOfUpstreamFailures(t *testing.T) {
+	timeout := &net.OpError{Op: "dial", Err: os.ErrDeadlineExceeded}
+	for _, tt := range []struct {
+		name string
+		err  *connector.Error
+		want int
+	}{
+		{"provider 503", &connector.Error{Code: connector.CodeGeneral, Status: 503, Retryable: true}, 503},
+		{"provider 500", &connector.Error{Code: connector.CodeGeneral, Status: 500, Retryable: true}, 502},
+		{"provider 403", &connector.Error{Code: connector.CodeGeneral, Status: 403}, 502},
+		{"deadline", &connector.Error{Code: connector.CodeGeneral, Retryable: true, Err: context.DeadlineExceeded}, 504},
+		{"net timeout", &connector.Error{Code: connector.CodeGeneral, Retryable: true, Err: timeout}, 504},
+		{"unreachable", &connector.Error{Code: connector.CodeGeneral, Retryable: true, Err: errors.New("connection refused")}, 502},
+		{"local", &connector.Error{Code: connector.CodeGeneral, Message: "cannot build the request"}, 500},
+		{"blank code, provider 502", &connector.Error{Status: 502}, 502},
+		{"rate limit keeps 429", &connector.Error{Code: connector.CodeRateLimitExceeded, Status: 503}, 429},
+		{"invalid response", &connector.Error{Code: connector.CodeInvalidResponse, Status: 200}, 502},
+	} {
+		if got := connector.HTTPStatus(fmt.Errorf("wrapped: %w", tt.err)); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }
 
