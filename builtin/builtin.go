@@ -17,6 +17,7 @@ package builtin
 import (
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/oauth2generic"
+	"github.com/connectorkit/connector/oidc"
 	"github.com/connectorkit/connector/sms/twilio"
 	"github.com/connectorkit/connector/social/apple"
 	"github.com/connectorkit/connector/social/huggingface"
@@ -30,6 +31,7 @@ func Factories() []connector.Factory {
 		huggingface.Factory(),
 		kakao.Factory(),
 		oauth2generic.Factory(),
+		oidc.Factory(),
 		twilio.Factory(),
 	}
 }

@@ -28,7 +28,7 @@ func TestBuiltinFactories(t *testing.T) {
 			t.Errorf("%s: config schema is not a JSON object schema: %v", m.ID, err)
 		}
 	}
-	want := []string{"apple-universal", "huggingface-universal", "kakao-universal", "oauth2", "twilio-short-message-service"}
+	want := []string{"apple-universal", "huggingface-universal", "kakao-universal", "oauth2", "oidc", "twilio-short-message-service"}
 	if !slices.Equal(ids, want) {
 		t.Errorf("factories = %v, want %v", ids, want)
 	}
@@ -65,6 +65,7 @@ func ExampleNewRegistry() {
 	// huggingface-universal          Social huggingface  Hugging Face
 	// kakao-universal                Social kakao        Kakao
 	// oauth2                         Social oauth2       OAuth 2.0
+	// oidc                           Social oidc         OpenID Connect
 	// twilio-short-message-service   Sms    twilio-sms   Twilio SMS
 	// connector kakao-universal: config: invalid_config: the config has 1 problem: clientId: is required
 }
