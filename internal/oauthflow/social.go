@@ -357,17 +357,22 @@ func (s *Social) GoString() string { return s.String() }
 
 // Build is the body of a provider package's typed constructor: it resolves
 // opts, validates cfg by its tags and [kit.Checker] (defaults fill
-// its zero fields), and opens p for the client that client derives from
-// the valid config.
-func Build[C any](p Provider, cfg C, opts []connector.Option, client func(C) Client) (*Social, error) {
+// its zero fields), opens p for the client that client derives from the
+// valid config, and wraps the social connector in the package's type.
+func Build[C, T any](p Provider, cfg C, opts []connector.Option, client func(C) Client, wrap func(*Social) T) (T, error) {
+	var zero T
 	o, err := kit.ResolveOptions(opts...)
 	if err == nil {
 		err = kit.ValidateConfig(&cfg)
 	}
 	if err != nil {
-		return nil, kit.Attribute(err, o.ConnectorID(p.FactoryID))
+		return zero, kit.Attribute(err, o.ConnectorID(p.FactoryID))
 	}
-	return Open(p, client(cfg), o)
+	s, err := Open(p, client(cfg), o)
+	if err != nil {
+		return zero, err
+	}
+	return wrap(s), nil
 }
 
 // Decode is the first half of a provider package's Open: the JSON config

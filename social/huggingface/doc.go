@@ -35,6 +35,14 @@
 //     ("profile email"); it defaults to profile. Asking for a scope the app
 //     does not allow makes Hugging Face refuse the authorization.
 //
+// # Options
+//
+// Both constructors accept the HTTP client, logger, clock and instance ID
+// options of package connector, and endpoint overrides under the names
+// [EndpointAuthorization], [EndpointToken] and [EndpointUserInfo]; a
+// target ([connector.WithTarget]) is refused, as Hugging Face has one
+// connector per host.
+//
 // # User info
 //
 // The GET https://huggingface.co/oauth/userinfo answer maps to

@@ -107,30 +107,20 @@ func Metadata() connector.Metadata {
 	}
 }
 
-// Factory returns the factory that registers Hugging Face in a
-// [connector.Registry]: it opens JSON configs with [Open].
+// Factory registers Hugging Face in a [connector.Registry]: a factory
+// whose Open is this package's [Open].
 func Factory() connector.Factory { return connector.NewFactory(Metadata(), Open) }
 
-// New validates cfg and returns a Hugging Face connector: the constructor
-// for Go hosts, which never marshal JSON to build one. A bad config or
-// option is an invalid_config [*connector.Error] naming every bad field by
-// its JSON path. It makes no network call.
-//
-// Options: [connector.WithHTTPClient], [connector.WithLogger],
-// [connector.WithClock], [connector.WithInstanceID], and
-// [connector.WithEndpoint] with [EndpointAuthorization], [EndpointToken] or
-// [EndpointUserInfo]. Hugging Face is not a standard connector: WithTarget
-// is refused.
+// New is the typed constructor for Go hosts, which never marshal JSON to
+// build a connector: a bad config or option is an invalid_config error
+// naming each field by its JSON path, and no request is sent. See the
+// package documentation for the options.
 func New(cfg Config, opts ...connector.Option) (*Connector, error) {
-	s, err := oauthflow.Build(spec, cfg, opts, func(c Config) oauthflow.Client { return spec.Client(c.ClientID, c.ClientSecret, c.Scope) })
-	if err != nil {
-		return nil, err
-	}
-	return &Connector{s}, nil
+	wrap := func(s *social) *Connector { return &Connector{s} }
+	return oauthflow.Build(spec, cfg, opts, func(c Config) oauthflow.Client { return spec.Client(c.ClientID, c.ClientSecret, c.Scope) }, wrap)
 }
 
-// Open decodes a JSON config (Logto's Hugging Face config) and opens it
-// with [New].
+// Open decodes Logto's Hugging Face config and builds it with [New].
 func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	return oauthflow.OpenJSON(raw, FactoryID, opts, New)
 }

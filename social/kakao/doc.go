@@ -39,6 +39,15 @@
 //     separated, the item IDs shown on the Consent Items page); without it
 //     Kakao asks for the items configured in the console.
 //
+// # Options
+//
+// [New] and [Open] take [connector.WithHTTPClient], [connector.WithLogger],
+// [connector.WithClock], [connector.WithInstanceID], and endpoint
+// overrides ([connector.WithEndpoints], or [connector.WithEndpoint] with
+// [EndpointAuthorization], [EndpointToken] or [EndpointUserInfo]) for tests
+// and the demo. Kakao is not a standard connector: [connector.WithTarget]
+// is refused.
+//
 // # User info
 //
 // Kakao's GET https://kapi.kakao.com/v2/user/me answer maps to

@@ -115,30 +115,21 @@ func Metadata() connector.Metadata {
 	}
 }
 
-// Factory returns the factory that registers Kakao in a [connector.Registry]:
-// it opens JSON configs with [Open].
+// Factory returns the factory of Kakao connectors, for a
+// [connector.Registry]; it opens JSON configs with [Open].
 func Factory() connector.Factory { return connector.NewFactory(Metadata(), Open) }
 
-// New validates cfg and returns a Kakao connector: the constructor for Go
-// hosts, which never marshal JSON to build one. A bad config or option is
-// an invalid_config [*connector.Error] naming every bad field by its JSON
-// path. It makes no network call.
-//
-// Options: [connector.WithHTTPClient], [connector.WithLogger],
-// [connector.WithClock], [connector.WithInstanceID], and
-// [connector.WithEndpoint] with [EndpointAuthorization], [EndpointToken] or
-// [EndpointUserInfo]. Kakao is not a standard connector: WithTarget is
-// refused.
+// New checks cfg (every bad field at once, by its JSON path, in an
+// invalid_config error) and returns a Kakao connector; it makes no network
+// call. The package documentation lists the options it takes.
 func New(cfg Config, opts ...connector.Option) (*Connector, error) {
-	s, err := oauthflow.Build(spec, cfg, opts, func(c Config) oauthflow.Client { return spec.Client(c.ClientID, c.ClientSecret, c.Scope) })
-	if err != nil {
-		return nil, err
-	}
-	return &Connector{s}, nil
+	return oauthflow.Build(spec, cfg, opts, clientOf, func(s *social) *Connector { return &Connector{s} })
 }
 
-// Open decodes a JSON config (Logto's Kakao config, plus scope) and opens
-// it with [New].
+// Open is [New] for a JSON config: Logto's Kakao config, plus scope.
 func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
 	return oauthflow.OpenJSON(raw, FactoryID, opts, New)
 }
+
+// clientOf is the engine's client for a checked config.
+func clientOf(c Config) oauthflow.Client { return spec.Client(c.ClientID, c.ClientSecret, c.Scope) }
