@@ -29,7 +29,7 @@ func Example_quickStart() {
 		"userInfoEndpoint": "` + provider.URL(mockprovider.EndpointUserInfo) + `",
 		"profileMap": {"emailVerified": "email_verified"}}`)
 
-	reg, err := builtin.NewRegistry() // oauth2, apple-universal, kakao-universal, huggingface-universal, twilio-short-message-service
+	reg, err := builtin.NewRegistry() // oauth2, oidc, apple-universal, kakao-universal, huggingface-universal, twilio-short-message-service
 	if err != nil {
 		log.Fatal(err)
 	}

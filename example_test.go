@@ -6,96 +6,47 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/conformance/mockprovider"
 	"github.com/connectorkit/connector/kit"
 )
 
-// pagerConfig is the JSON config of a custom connector, with Logto-style
-// field names. Tags drive decoding, defaults, validation and the schema.
-type pagerConfig struct {
-	APIKey connector.Secret `json:"apiKey" validate:"required" doc:"the pager service's API key"`
-	Sender string           `json:"sender" default:"Acme" validate:"max=11" doc:"sender name shown on the phone"`
-}
-
-// pager is a custom SMS connector: it implements connector.Sender.
-type pager struct {
-	cfg  pagerConfig
-	opts connector.Options
-}
-
-var _ connector.Sender = (*pager)(nil)
-
-func pagerMetadata() connector.Metadata {
-	return connector.Metadata{
-		ID:           "acme-pager",
-		Target:       "acme-pager",
-		Type:         connector.TypeSMS,
-		Name:         map[string]string{"en": "Acme Pager"},
-		Logo:         "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E",
-		ConfigSchema: kit.ConfigSchema(pagerConfig{}, "Acme Pager"),
-	}
-}
-
-func (p *pager) Metadata() connector.Metadata { return pagerMetadata() }
-
-func (p *pager) Send(ctx context.Context, msg connector.Message) (*connector.Receipt, error) {
-	// A real connector sends through p.opts.HTTPClient with ctx here.
-	return &connector.Receipt{ID: "msg-1", Segments: 1, Encoding: "GSM-7"}, nil
-}
-
-// NewPager is a custom connector's constructor: decode and validate the
-// config once, resolve the options once.
-func NewPager(raw json.RawMessage, opts ...connector.Option) (*pager, error) {
-	o, err := kit.ResolveOptions(opts...)
-	if err != nil {
-		return nil, err
-	}
-	var cfg pagerConfig
-	if err := kit.DecodeConfig(raw, &cfg); err != nil {
-		return nil, kit.Attribute(err, "acme-pager")
-	}
-	return &pager{cfg: cfg, opts: o}, nil
-}
-
-// PagerFactory is what a custom connector package exports.
-func PagerFactory() connector.Factory {
-	return connector.NewFactory(pagerMetadata(), NewPager)
-}
-
-// A custom connector is registered and opened exactly as a built-in one.
+// A custom connector (Acme Pager, in example_sender_test.go) is registered
+// and opened exactly as a built-in one.
 func ExampleRegistry_Register() {
+	api := mockprovider.NewMessage(acmeAPI) // Acme's API, mocked
 	reg, err := connector.NewRegistry( /* builtin.Factories()... */ )
 	if err != nil {
 		panic(err)
 	}
-	if err := reg.Register(PagerFactory()); err != nil {
+	if err := reg.Register(Factory()); err != nil {
 		panic(err)
 	}
-	sender, err := reg.OpenSender("acme-pager", json.RawMessage(`{"apiKey":"k-123"}`),
-		connector.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}))
+	raw := json.RawMessage(`{"apiKey":"` + api.APIKey() + `","templates":[{"usageType":"Generic","content":"Code: {{code}}"}]}`)
+	sender, err := reg.OpenSender("acme-pager", raw,
+		connector.WithHTTPClient(api.Client()), connector.WithEndpoint(connector.EndpointAPI, api.BaseURL()))
 	if err != nil {
 		panic(err)
 	}
 	receipt, err := sender.Send(context.Background(), connector.Message{
 		To: "+14155550100", Usage: connector.UsageSignIn, Payload: map[string]any{"code": "123456"},
 	})
-	fmt.Println(receipt.ID, err)
+	fmt.Println(receipt.ID == api.Outbox()[0].SID, api.Outbox()[0].Body, err)
 	for _, m := range reg.Factories() {
 		fmt.Println(m.ID, m.Type, m.DisplayName())
 	}
 	// Output:
-	// msg-1 <nil>
+	// true Code: 123456 <nil>
 	// acme-pager Sms Acme Pager
 }
 
 // Opening a connector with a bad config reports every problem at once, each
 // with its JSON path.
 func ExampleRegistry_Open() {
-	reg, _ := connector.NewRegistry(PagerFactory())
+	reg, _ := connector.NewRegistry(Factory())
 	_, err := reg.Open("acme-pager", json.RawMessage(`{"apikey":"k","sender":"A very long sender"}`))
 
 	var ce *connector.Error
@@ -109,6 +60,7 @@ func ExampleRegistry_Open() {
 	// invalid_config 400
 	// apikey: is not a known field (did you mean "apiKey"?)
 	// sender: must be at most 11 characters long
+	// templates: is required
 }
 
 // Hosts map failures to answers by code, and retry only what may succeed.
@@ -157,8 +109,8 @@ func ExampleWithEndpoint() {
 
 // NewFactory turns a typed constructor into a factory for the registry.
 func ExampleNewFactory() {
-	f := connector.NewFactory(pagerMetadata(), NewPager)
-	c, err := f.Open(json.RawMessage(`{"apiKey":"k"}`))
+	f := connector.NewFactory(pagerMetadata(), Open)
+	c, err := f.Open(json.RawMessage(`{"apiKey":"k","templates":[{"usageType":"Generic","content":"{{code}}"}]}`))
 	fmt.Println(c.Metadata().ID, err)
 	c, err = f.Open(json.RawMessage(`{}`))
 	fmt.Println(c == nil, connector.CodeOf(err))

@@ -144,7 +144,11 @@ func runSender(t tb, s Sender) {
 	})
 	r.group(t, "ProviderFailure", func(t tb) {
 		r.failureChecks(t, mockprovider.EndpointMessages, senderFailureCases(), func(e *env, c failureCase) {
-			r.checkFailure(e, mockprovider.EndpointMessages, c, "Send with the provider answering "+string(c.mode))
+			what := "Send with the provider answering " + string(c.mode)
+			err := r.checkFailure(e, mockprovider.EndpointMessages, c, what)
+			if c.redirect {
+				checkRedirect(e, what, err)
+			}
 		})
 	})
 	r.errorCaseChecks(t, func(c mockprovider.ErrorCase) bool {
@@ -388,5 +392,13 @@ func senderFailureCases() []failureCase {
 		{mode: mockprovider.EmptyBody, want: want{step: step}},
 		{mode: mockprovider.Oversized, want: want{step: step}, bounded: true},
 		{mode: mockprovider.Hang, want: want{}, hang: true},
+		// For mocks that serve a redirect target (NewMessage's, not
+		// Twilio's).
+		{mode: mockprovider.Redirect, want: want{codes: codes(connector.CodeInvalidResponse), step: step},
+			rule: ruleSenderRedirect, redirect: true},
 	}
 }
+
+// ruleSenderRedirect is quoted in the failure messages of the Redirect check.
+const ruleSenderRedirect = "a 3xx answer must never be followed, since the request carries the API credentials " +
+	"and the message: refuse it with invalid_response"

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,6 +109,10 @@ func (c *core) Supports(e Endpoint, m Mode) bool {
 	}
 	if m == OK {
 		return true
+	}
+	if e == EndpointRedirectTarget {
+		// The redirect target only counts the clients that reach it.
+		return false
 	}
 	if m == Redirect {
 		// Only a mock that serves the redirect target can tell whether a
@@ -622,6 +627,36 @@ func copyHeader(dst, src http.Header) {
 	for k, vs := range src {
 		dst[k] = append([]string(nil), vs...)
 	}
+}
+
+// writeAnswer writes an answer rendered by an errorShaper.
+func writeAnswer(w http.ResponseWriter, status int, contentType string, body []byte) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// outbox keeps the messages a messaging mock accepted.
+type outbox struct {
+	mu   sync.Mutex
+	msgs []Message
+}
+
+// Outbox lists the accepted messages, oldest first.
+func (o *outbox) Outbox() []Message {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.msgs)
+}
+
+// accept adds m to the outbox, with its SMS segments, encoding and time.
+func (o *outbox) accept(m Message) Message {
+	m.Segments, m.Encoding = SMSSegments(m.Body)
+	m.Time = time.Now().UTC()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.msgs = append(o.msgs, m)
+	return m
 }
 
 // writeJSON answers status with v as JSON.

@@ -85,11 +85,13 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-// octoSubject is what the suite needs: the connector's factory, the mock,
-// a valid config for it and the options that point the connector's fixed
-// endpoints at the mock.
-func octoSubject() conformance.Social {
-	return conformance.Social{
+// TestOctoConformance proves the Octo connector: it is the one test a
+// connector author writes. The suite gets the connector's factory, the
+// mock, a valid config for the mock's client and the options that point
+// the connector's fixed endpoints at the mock.
+func TestOctoConformance(t *testing.T) {
+	t.Parallel()
+	conformance.RunSocial(t, conformance.Social{
 		Factory:  octoFactory(),
 		Provider: mockprovider.NewSocial(octoSpec),
 		Config: func(p mockprovider.SocialProvider) json.RawMessage {
@@ -108,14 +110,7 @@ func octoSubject() conformance.Social {
 		PKCE:         true,
 		Scope:        "read:user user:email",
 		RequestScope: "read:org",
-	}
-}
-
-// TestOctoConformance proves the Octo connector: it is the one test a
-// connector author writes.
-func TestOctoConformance(t *testing.T) {
-	t.Parallel()
-	conformance.RunSocial(t, octoSubject())
+	})
 }
 
 // A connector author whose provider has a fixed shape (here Octo, a

@@ -1,7 +1,8 @@
 // Package mockprovider holds programmable fakes of the providers connectorkit
-// talks to: a generic OAuth 2.0 server ([NewOAuth2]), Kakao ([NewKakao]),
-// Sign in with Apple ([NewApple]), Hugging Face ([NewHuggingFace]) and Twilio
-// Programmable Messaging ([NewTwilio]). A connector author whose provider has
+// talks to: a generic OAuth 2.0 server ([NewOAuth2]), a generic OpenID
+// Connect provider ([NewOIDC]), Kakao ([NewKakao]), Sign in with Apple
+// ([NewApple]), Hugging Face ([NewHuggingFace]) and Twilio Programmable
+// Messaging ([NewTwilio]). A connector author whose provider has
 // a fixed shape (a GitHub- or Discord-like API) describes it in a
 // [SocialSpec] (endpoint paths, client authentication, the profile of each
 // test identity, the error body) and gets its mock from [NewSocial], as the
@@ -12,6 +13,17 @@
 //		Paths:      map[mockprovider.Endpoint]string{mockprovider.EndpointUserInfo: "/user"},
 //		ClientAuth: mockprovider.AuthClientSecretPost,
 //		Profile:    func(id mockprovider.Identity) map[string]any { return map[string]any{"id": json.Number(id.ID), "login": id.Username} },
+//	})
+//
+// An SMS or email API is described the same way, in a [MessageSpec] (the
+// send endpoint, how the API key is sent, the request's fields, the answer's
+// message ID, the error body), and mocked by [NewMessage]:
+//
+//	p := mockprovider.NewMessage(mockprovider.MessageSpec{
+//		Name:    "acme",
+//		Path:    "/v1/messages",
+//		Auth:    mockprovider.BearerKey,
+//		IDField: "message_id",
 //	})
 //
 // Each mock is an [http.Handler] plus the state a provider keeps (issued
@@ -66,6 +78,9 @@ const (
 	EndpointJWKS Endpoint = "jwks"
 	// EndpointRevoke revokes a token.
 	EndpointRevoke Endpoint = "revoke"
+	// EndpointDiscovery serves an OpenID Connect provider's metadata
+	// (/.well-known/openid-configuration).
+	EndpointDiscovery Endpoint = "discovery"
 	// EndpointMessages creates (sends) a message.
 	EndpointMessages Endpoint = "messages"
 	// EndpointRedirectTarget is where a [Redirect] answer points. The OAuth
@@ -136,8 +151,9 @@ const (
 	// DuplicateNames writes a member twice in one object, the second time
 	// with another value: the user ID in the profile document (in the
 	// object that holds it), access_token in a token response (a
-	// form-encoded one repeats the parameter). Parsers disagree about
-	// which one counts, so a client must refuse the document.
+	// form-encoded one repeats the parameter), issuer in an OpenID Connect
+	// discovery document. Parsers disagree about which one counts, so a
+	// client must refuse the document.
 	DuplicateNames Mode = "DuplicateNames"
 	// CustomID puts [Failure.UserID] in place of the user ID in the
 	// profile document: " ", "\u200b", json.Number("-0")...
@@ -152,13 +168,16 @@ const (
 	// [Failure.Body] as given.
 	Custom Mode = "Custom"
 
-	// Apple id_token faults (apply to [EndpointAuthorize] and
-	// [EndpointToken] of the Apple mock).
+	// id_token faults (apply to [EndpointAuthorize] and [EndpointToken] of
+	// the Apple mock, and to [EndpointToken] of the OpenID Connect mock,
+	// along with [MissingID] and [WrongTypes], which leave out "sub" or make
+	// it a number).
 
 	// BadSignature signs the id_token with a key that is not in the JWKS
 	// (but under the current kid).
 	BadSignature Mode = "BadSignature"
-	// WrongIssuer sets the id_token's iss to another issuer.
+	// WrongIssuer sets the id_token's iss to another issuer; at
+	// [EndpointDiscovery] it sets the document's issuer to another one.
 	WrongIssuer Mode = "WrongIssuer"
 	// WrongAudience sets the id_token's aud to another client.
 	WrongAudience Mode = "WrongAudience"
@@ -171,6 +190,26 @@ const (
 	UnknownKey Mode = "UnknownKey"
 	// AlgNone issues an unsigned id_token (alg "none").
 	AlgNone Mode = "AlgNone"
+
+	// OpenID Connect faults (the OpenID Connect mock's).
+
+	// MissingIDToken answers a token request with 200, the tokens, and no
+	// id_token.
+	MissingIDToken Mode = "MissingIDToken"
+	// SubjectMismatch serves at [EndpointUserInfo] a profile whose sub is
+	// another identity's than the id_token's (OpenID Connect Core 5.3.2: a
+	// client must not use it).
+	SubjectMismatch Mode = "SubjectMismatch"
+	// WrongIssParameter puts another issuer in the iss parameter of the
+	// authorization responses ([EndpointAuthorize]: the callbacks of
+	// [SocialProvider.Approve], [SocialProvider.Deny] and the authorization
+	// page), even when the provider does not advertise the parameter
+	// (RFC 9207: a client must compare it whenever it is present).
+	WrongIssParameter Mode = "WrongIssParameter"
+	// MissingIssParameter leaves the iss parameter out of the
+	// authorization responses of a provider that advertises it (RFC 9207:
+	// a client must then refuse them).
+	MissingIssParameter Mode = "MissingIssParameter"
 )
 
 // OversizedBytes is the size of an [Oversized] body: 10 MiB.
@@ -253,8 +292,9 @@ type Identity struct {
 	EmailInvalid bool
 	// PrivateEmail marks a relay address (Apple's is_private_email).
 	PrivateEmail bool
-	// StringClaims sends Apple's boolean claims as the strings "true" and
-	// "false", as Apple does for some users.
+	// StringClaims sends the boolean claims of Apple and the OpenID Connect
+	// mock as the strings "true" and "false", as Apple and some OpenID
+	// providers do.
 	StringClaims bool
 	// Phone in E.164, empty when not shared. Kakao sends it as "+82 10-...".
 	Phone string
@@ -285,7 +325,7 @@ type Issued struct {
 // Provider is what every mock offers.
 type Provider interface {
 	http.Handler
-	// Name is the provider's name: "oauth2", "kakao", "apple",
+	// Name is the provider's name: "oauth2", "oidc", "kakao", "apple",
 	// "huggingface", "twilio".
 	Name() string
 	// BaseURL is the fake https://<name>.mock.test host, or the local

@@ -1,14 +1,13 @@
 package mockprovider
 
 import (
-	"crypto/subtle"
+	"bytes"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/connectorkit/connector/internal/smsenc"
@@ -17,11 +16,10 @@ import (
 // Facts of Twilio Programmable Messaging.
 var (
 	twilioMessagesPath = regexp.MustCompile(`^/2010-04-01/Accounts/([^/]+)/Messages\.json$`)
-	twilioE164         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	e164Number         = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 	twilioAlphaSender  = regexp.MustCompile(`^[A-Za-z0-9 ]{1,11}$`)
 	twilioServiceSID   = regexp.MustCompile(`^MG[0-9a-fA-F]{32}$`)
 	twilioMaxBody      = 1600
-	twilioModes        = map[Endpoint][]Mode{EndpointMessages: {InvalidRecipient}}
 	// twilioErrors are Twilio's error codes the mock answers with: HTTP
 	// status and message (%s is the offending value).
 	twilioErrors = map[int]struct {
@@ -33,7 +31,7 @@ var (
 		20429: {http.StatusTooManyRequests, "Too Many Requests"},
 		20500: {http.StatusInternalServerError, "Internal Server Error"},
 		20503: {http.StatusServiceUnavailable, "Service Unavailable"},
-		21211: {http.StatusBadRequest, "Invalid 'To' Phone Number: %s"},
+		21211: {http.StatusBadRequest, "The 'To' number %s is not a valid phone number."},
 		21212: {http.StatusBadRequest, "The 'From' number %s is not a valid phone number, shortcode, or alphanumeric sender ID."},
 		21602: {http.StatusBadRequest, "Message body is required."},
 		21603: {http.StatusBadRequest, "A 'From' phone number is required."},
@@ -70,10 +68,8 @@ type TwilioOptions struct {
 // {code, message, more_info, status}. Accepted messages go to an outbox.
 type Twilio struct {
 	*core
+	outbox
 	opts TwilioOptions
-
-	mu     sync.Mutex
-	outbox []Message
 }
 
 var _ MessageProvider = (*Twilio)(nil)
@@ -101,7 +97,7 @@ func NewTwilio(opts TwilioOptions) *Twilio {
 	p := &Twilio{opts: opts}
 	p.core = newCore("twilio", map[Endpoint]string{
 		EndpointMessages: "/2010-04-01/Accounts/" + opts.AccountSID + "/Messages.json",
-	}, twilioModes, twilioShape)
+	}, messageModes, twilioShape)
 	p.core.self = p
 	return p
 }
@@ -123,13 +119,6 @@ func (p *Twilio) FromNumber() string { return p.opts.From[0] }
 
 // Secrets lists the auth token and the API key secret.
 func (p *Twilio) Secrets() []string { return []string{p.opts.AuthToken, p.opts.APIKeySecret} }
-
-// Outbox lists the accepted messages, oldest first.
-func (p *Twilio) Outbox() []Message {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.outbox)
-}
 
 // Clone returns a fresh mock with the same credentials and an empty outbox.
 func (p *Twilio) Clone() Provider {
@@ -180,15 +169,64 @@ func twilioShape(_ Endpoint, f Failure) (int, string, []byte) {
 	case Unavailable:
 		return twilioError(20503, "")
 	case InvalidRecipient:
-		return twilioError(21211, "+1555")
+		return twilioError(21211, formMark("To"))
 	case ProviderError:
 		code, err := strconv.Atoi(f.Code)
 		if err != nil {
 			code = 20500
 		}
-		return twilioError(code, "+15555550100")
+		field := "To"
+		if code == 21212 {
+			field = "From"
+		}
+		return twilioError(code, formMark(field))
 	}
 	return 0, "", nil
+}
+
+// formMark stands, in an error that [twilioShape] renders, for the value
+// the request posted in the form field name: the shaper sees the failure,
+// not the request, and [formValueWriter] puts the value in the mark's
+// place. An error about the recipient then quotes the number that was
+// sent, as Twilio's do.
+func formMark(name string) string { return "\x00" + name + "\x00" }
+
+// formValueWriter writes a response; in an error answer (status 400 and
+// up) it replaces the JSON-encoded [formMark] of the To and From fields
+// with the values r posted.
+type formValueWriter struct {
+	http.ResponseWriter
+	r      *http.Request
+	status int
+}
+
+func (w *formValueWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *formValueWriter) Write(b []byte) (int, error) {
+	if w.status < http.StatusBadRequest || !bytes.Contains(b, []byte(`\u0000`)) {
+		return w.ResponseWriter.Write(b)
+	}
+	// A failure answers before the handler reads the form: read it here.
+	_ = w.r.ParseForm()
+	out := b
+	for _, name := range []string{"To", "From"} {
+		out = bytes.ReplaceAll(out, jsonStringContent(formMark(name)), jsonStringContent(w.r.PostForm.Get(name)))
+	}
+	if _, err := w.ResponseWriter.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// jsonStringContent is s encoded as a JSON string, without its quotes.
+func jsonStringContent(s string) []byte {
+	b := mustJSON(s)
+	return b[1 : len(b)-1]
 }
 
 // ServeHTTP serves the Messages resource.
@@ -196,23 +234,19 @@ func (p *Twilio) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := twilioMessagesPath.FindStringSubmatch(r.URL.Path)
 	if m == nil {
 		st, ct, b := twilioError(20404, r.URL.Path)
-		w.Header().Set("Content-Type", ct)
-		w.WriteHeader(st)
-		_, _ = w.Write(b)
+		writeAnswer(w, st, ct, b)
 		return
 	}
-	p.serve(w, r, EndpointMessages, func(w http.ResponseWriter, r *http.Request, _ Failure) { p.handleMessages(w, r, m[1]) })
+	p.serve(&formValueWriter{ResponseWriter: w, r: r}, r, EndpointMessages, func(w http.ResponseWriter, r *http.Request, _ Failure) { p.handleMessages(w, r, m[1]) })
 }
 
 func (p *Twilio) fail(w http.ResponseWriter, code int, value, problem string) {
 	p.problem(EndpointMessages, "%s (Twilio error %d)", problem, code)
 	st, ct, b := twilioError(code, value)
-	w.Header().Set("Content-Type", ct)
 	if st == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 	}
-	w.WriteHeader(st)
-	_, _ = w.Write(b)
+	writeAnswer(w, st, ct, b)
 }
 
 func (p *Twilio) authenticated(r *http.Request) bool {
@@ -220,9 +254,8 @@ func (p *Twilio) authenticated(r *http.Request) bool {
 	if !ok {
 		return false
 	}
-	eq := func(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-	return (user == p.opts.AccountSID && eq(pass, p.opts.AuthToken)) ||
-		(user == p.opts.APIKeySID && eq(pass, p.opts.APIKeySecret))
+	return (user == p.opts.AccountSID && secretEqual(pass, p.opts.AuthToken)) ||
+		(user == p.opts.APIKeySID && secretEqual(pass, p.opts.APIKeySecret))
 }
 
 func (p *Twilio) handleMessages(w http.ResponseWriter, r *http.Request, account string) {
@@ -262,7 +295,7 @@ func (p *Twilio) handleMessages(w http.ResponseWriter, r *http.Request, account 
 	case to == "":
 		p.fail(w, 21604, "", "To is missing")
 		return
-	case !twilioE164.MatchString(to):
+	case !e164Number.MatchString(to):
 		p.fail(w, 21211, to, "To is not an E.164 number")
 		return
 	case from == "" && svc == "":
@@ -274,10 +307,10 @@ func (p *Twilio) handleMessages(w http.ResponseWriter, r *http.Request, account 
 	case svc != "" && svc != p.opts.MessagingServiceSID:
 		p.fail(w, 21701, "", "MessagingServiceSid is not the account's Messaging Service")
 		return
-	case from != "" && !twilioE164.MatchString(from) && !(twilioAlphaSender.MatchString(from) && strings.ContainsFunc(from, isLetter)):
+	case from != "" && !e164Number.MatchString(from) && !(twilioAlphaSender.MatchString(from) && strings.ContainsFunc(from, isLetter)):
 		p.fail(w, 21212, from, "From is neither an E.164 number nor an alphanumeric sender ID")
 		return
-	case from != "" && twilioE164.MatchString(from) && !slices.Contains(p.opts.From, from):
+	case from != "" && e164Number.MatchString(from) && !slices.Contains(p.opts.From, from):
 		p.fail(w, 21606, from, "From is not one of the account's numbers")
 		return
 	case body == "":
@@ -290,14 +323,10 @@ func (p *Twilio) handleMessages(w http.ResponseWriter, r *http.Request, account 
 	if rc := f.Get("RiskCheck"); rc != "" && rc != "enable" && rc != "disable" {
 		p.problem(EndpointMessages, "RiskCheck must be enable or disable")
 	}
-	segs, enc := SMSSegments(body)
-	msg := Message{
+	msg := p.accept(Message{
 		SID: "SM" + randHex(16), Account: account, To: to, From: from, MessagingService: svc, Body: body,
-		Segments: segs, Encoding: enc, RiskCheck: f.Get("RiskCheck"), Time: time.Now().UTC(),
-	}
-	p.mu.Lock()
-	p.outbox = append(p.outbox, msg)
-	p.mu.Unlock()
+		RiskCheck: f.Get("RiskCheck"),
+	})
 	writeJSON(w, http.StatusCreated, twilioResource(msg))
 }
 
