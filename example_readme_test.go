@@ -13,6 +13,7 @@ import (
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/builtin"
 	"github.com/connectorkit/connector/conformance/mockprovider"
+	"github.com/connectorkit/connector/oidc"
 	"github.com/connectorkit/connector/social/kakao"
 )
 
@@ -130,4 +131,33 @@ func Example_sendCode() {
 	}
 	fmt.Println(receipt.ID != "", receipt.Segments) // the Twilio message SID; SMS segments billed
 	// Output: true 1
+}
+
+// The README's OpenID Connect section: the issuer alone; the rest comes
+// from the provider's discovery document at the first sign-in.
+func Example_openIDConnect() {
+	provider := mockprovider.NewOIDC(mockprovider.OIDCOptions{IssParameter: true})
+	issuer, clientID, clientSecret := provider.Issuer(), provider.ClientID(), connector.Secret(provider.ClientSecret())
+	opts := []connector.Option{connector.WithHTTPClient(provider.Client())}
+	ctx := context.Background()
+
+	c, err := oidc.New(oidc.Config{Issuer: issuer, ClientID: clientID, ClientSecret: clientSecret}, opts...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	auth, err := c.AuthorizationURL(ctx, connector.AuthRequest{RedirectURI: "https://id.example.com/callback/oidc"})
+	if err != nil {
+		fmt.Println(err) // a discovery failure: typed, and retryable when a retry may help
+		return
+	}
+	params, _ := provider.Approve(auth.URL, "")
+	info, err := c.UserInfo(ctx, connector.Callback{Params: params, Flow: auth.Flow})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(info.ID, info.Email, info.EmailVerified)
+	// Output:
+	// 248289761001 ada@example.com true
 }
