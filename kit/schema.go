@@ -19,6 +19,9 @@ import (
 //     and "usagetype" give an enum; "endpoint", "url" give format "uri";
 //     "min"/"max" give length or item bounds; "e164" gives a pattern;
 //   - `default`: the default value;
+//   - `pattern`: the pattern (a regular expression) of a string property,
+//     for admin UIs; the rule itself belongs in a validate tag or a
+//     [Checker], which gives the error a person reads;
 //   - `doc`: the description.
 //
 // [connector.Secret] fields are marked writeOnly with format "password". The result is
@@ -103,6 +106,9 @@ func schemaFor(t reflect.Type) *node {
 			}
 			if def, ok := f.Tag.Lookup("default"); ok {
 				p.set("default", defaultValue(f.Type, def))
+			}
+			if pat := f.Tag.Get("pattern"); pat != "" {
+				p.set("pattern", pat)
 			}
 			if applyValidateTag(p, f.Type, f.Tag.Get("validate")) {
 				required = append(required, name)

@@ -210,7 +210,7 @@ var baseMetadata = sync.OnceValue(func() connector.Metadata {
 		},
 		Logo:         "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG),
 		IsStandard:   true,
-		ConfigSchema: kit.ConfigSchema(Config{}, "OAuth 2.0 connector"),
+		ConfigSchema: kit.ConfigSchema(Config{}, "OAuth 2.0 connector config"),
 	}
 })
 

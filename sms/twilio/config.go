@@ -25,14 +25,14 @@ import (
 // fromMessagingServiceSID and fromNumber, must be set. The `validate` tags
 // say so where a tag can; [Config.CheckConfig] checks the rest.
 type Config struct {
-	AccountSID string `json:"accountSID" validate:"required" doc:"Account SID from the Twilio console: AC followed by 32 hexadecimal digits."`
+	AccountSID string `json:"accountSID" validate:"required" pattern:"^AC[0-9a-fA-F]{32}$" doc:"Account SID from the Twilio console: AC followed by 32 hexadecimal digits."`
 	// AuthToken is required when neither APIKeySID nor APIKeySecret is set:
 	// CheckConfig says so.
 	AuthToken    connector.Secret `json:"authToken,omitempty" validate:"excluded_with=APIKeySID APIKeySecret" doc:"Auth token of the account. Leave empty when apiKeySID and apiKeySecret are set."`
-	APIKeySID    string           `json:"apiKeySID,omitempty" validate:"required_with=APIKeySecret" doc:"SID of an API key (SK followed by 32 hexadecimal digits), used with apiKeySecret instead of the auth token."`
+	APIKeySID    string           `json:"apiKeySID,omitempty" validate:"required_with=APIKeySecret" pattern:"^SK[0-9a-fA-F]{32}$" doc:"SID of an API key (SK followed by 32 hexadecimal digits), used with apiKeySecret instead of the auth token."`
 	APIKeySecret connector.Secret `json:"apiKeySecret,omitempty" validate:"required_with=APIKeySID" doc:"Secret of the API key named by apiKeySID."`
 
-	FromMessagingServiceSID string `json:"fromMessagingServiceSID,omitempty" validate:"required_without=FromNumber" doc:"SID of the Messaging Service that sends the messages (MG followed by 32 hexadecimal digits). Leave empty when fromNumber is set."`
+	FromMessagingServiceSID string `json:"fromMessagingServiceSID,omitempty" validate:"required_without=FromNumber" pattern:"^MG[0-9a-fA-F]{32}$" doc:"SID of the Messaging Service that sends the messages (MG followed by 32 hexadecimal digits). Leave empty when fromNumber is set."`
 	FromNumber              string `json:"fromNumber,omitempty" validate:"excluded_with=FromMessagingServiceSID" doc:"Sender instead of a Messaging Service: a Twilio phone number (E.164, such as +14155550100), a short code, or an alphanumeric sender ID of up to 11 characters."`
 
 	Templates []Template `json:"templates" validate:"required,min=1,dive" doc:"Message templates by usage type. A usage type without its own template uses the Generic one. Placeholders: {{code}} and any payload key, with dotted paths such as {{application.name}}."`

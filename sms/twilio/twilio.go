@@ -92,7 +92,7 @@ var logoSVG []byte
 
 var logo = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
 
-var schema = kit.ConfigSchema(Config{}, "Twilio SMS")
+var schema = kit.ConfigSchema(Config{}, "Twilio SMS connector config")
 
 func metadata() connector.Metadata {
 	return connector.Metadata{
