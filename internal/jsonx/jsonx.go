@@ -76,6 +76,11 @@ func (p *Problem) Path() string {
 // duplicate member names, and at most MaxDepth levels of nesting; else a
 // [*Problem].
 func Check(doc []byte) error {
+	// The common case, a valid document, is checked in place without an
+	// allocation; only a refused one is read again to say why.
+	if !tooDeep(doc) && jsontext.Value(doc).IsValid() {
+		return nil
+	}
 	if tooDeep(doc) {
 		return &Problem{Reason: "is nested more than " + strconv.Itoa(MaxDepth) + " levels deep"}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -312,8 +313,10 @@ func (e *Engine) tokenRequest(ctx context.Context, step connector.Step, form url
 			Message: fmt.Sprintf("token response has token_type %q; only Bearer tokens are supported", redact.Clean(tr.tok.TokenType))}
 	}
 	tr.tok.Expiry = e.expiry(tr.expiresIn)
-	e.log.DebugContext(ctx, "oauth token request succeeded", stepAttr(step), "status", resp.StatusCode,
-		"refresh_token", tr.tok.RefreshToken != "", "id_token", tr.tok.IDToken != "")
+	if e.log.Enabled(ctx, slog.LevelDebug) {
+		e.log.DebugContext(ctx, "oauth token request succeeded", stepAttr(step), "status", resp.StatusCode,
+			"refresh_token", tr.tok.RefreshToken != "", "id_token", tr.tok.IDToken != "")
+	}
 	return &tr.tok, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
@@ -297,8 +298,10 @@ func (s *Social) UserInfo(ctx context.Context, cb connector.Callback) (*connecto
 	if err != nil {
 		return nil, err
 	}
-	s.engine.log.DebugContext(ctx, "sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified,
-		"phone", info.Phone != "")
+	if s.engine.log.Enabled(ctx, slog.LevelDebug) { // no argument boxing when debug is off
+		s.engine.log.DebugContext(ctx, "sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified,
+			"phone", info.Phone != "")
+	}
 	return info, nil
 }
 

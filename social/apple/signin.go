@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/connectorkit/connector"
@@ -258,8 +259,10 @@ func (c *Connector) VerifyNative(ctx context.Context, n Native) (*connector.User
 	if err != nil {
 		return nil, kit.Attribute(err, c.core.id)
 	}
-	c.core.log.DebugContext(ctx, "native sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified,
-		"code", n.Code != "")
+	if c.core.log.Enabled(ctx, slog.LevelDebug) {
+		c.core.log.DebugContext(ctx, "native sign-in succeeded", "email", info.Email != "", "email_verified", info.EmailVerified,
+			"code", n.Code != "")
+	}
 	return info, nil
 }
 

@@ -1,7 +1,6 @@
 package huggingface
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 
@@ -54,7 +53,7 @@ func mapProfile(body []byte) (*connector.UserInfo, error) {
 		ID:     id,
 		Name:   strings.TrimSpace(u.Name),
 		Avatar: strings.TrimSpace(u.Picture),
-		Raw:    json.RawMessage(bytes.Clone(body)),
+		Raw:    json.RawMessage(body), // the engine's own copy of the answer: no clone
 	}
 	if info.Name == "" {
 		info.Name = strings.TrimSpace(u.PreferredUsername)

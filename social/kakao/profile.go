@@ -1,7 +1,6 @@
 package kakao
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -66,7 +65,7 @@ func mapProfile(body []byte, normalize func(string) (string, error)) (*connector
 	if err != nil {
 		return nil, err
 	}
-	info := &connector.UserInfo{ID: id, Raw: json.RawMessage(bytes.Clone(body))}
+	info := &connector.UserInfo{ID: id, Raw: json.RawMessage(body)} // body is the engine's own copy: no clone
 	acc := u.KakaoAccount
 	if acc == nil {
 		return info, nil
