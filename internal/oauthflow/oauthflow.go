@@ -47,6 +47,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -234,9 +235,11 @@ const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 // state and is safe for concurrent use.
 type Engine struct {
 	id           string
-	oauth        *oauth2.Config // AuthURL without its query; ClientID
-	baseOpts     []oauth2.AuthCodeOption
-	defaultScope string // Scope, else AuthParams' scope, else the AuthURL's
+	oauth        *oauth2.Config         // AuthURL without its query; ClientID
+	authBase     string                 // the authorization endpoint without its query
+	fixed        []queryParam           // the fixed authorization parameters, sorted by name
+	lastRedirect atomic.Pointer[string] // the last redirect URI that passed checkRedirectURI
+	defaultScope string                 // Scope, else AuthParams' scope, else the AuthURL's
 	clientID     string
 	secret       connector.Secret
 	secretFunc   func(context.Context) (connector.Secret, error)
@@ -404,20 +407,26 @@ func New(cfg Config) (*Engine, error) {
 	e.scrub = redact.New(cfg.ClientSecret.Reveal(), redact.BasicCredentials(e.basicAuth))
 	// Fixed authorization parameters, lowest priority first: the AuthURL's
 	// query, then AuthParams. A scope among them is the default scope.
+	// They are encoded once, here; a request adds its own.
+	fixed := url.Values{"client_id": {cfg.ClientID}, "response_type": {responseType}}
+	if cfg.PKCE {
+		fixed.Set("code_challenge_method", "S256")
+	}
 	for _, src := range []url.Values{authQuery, cfg.AuthParams} {
 		for _, k := range sortedKeys(src) {
 			if k == "scope" {
 				e.defaultScope = src.Get(k)
 				continue
 			}
-			e.baseOpts = append(e.baseOpts, oauth2.SetAuthURLParam(k, src.Get(k)))
+			fixed.Set(k, src.Get(k))
 		}
 	}
 	if cfg.Scope != "" {
 		e.defaultScope = cfg.Scope
 	}
-	if responseType != "code" {
-		e.baseOpts = append(e.baseOpts, oauth2.SetAuthURLParam("response_type", responseType))
+	e.authBase = authBase
+	for _, k := range sortedKeys(fixed) {
+		e.fixed = append(e.fixed, newQueryParam(k, fixed.Get(k)))
 	}
 	return e, nil
 }
@@ -446,45 +455,122 @@ func (e *Engine) AuthorizationURL(req connector.AuthRequest) (*connector.Authori
 	if req.RedirectURI == "" {
 		return nil, e.errorf(connector.CodeInvalidRequestParameters, connector.StepAuthorize, "redirect URI is required")
 	}
-	if msg := checkRedirectURI(req.RedirectURI); msg != "" {
-		return nil, e.errorf(connector.CodeInvalidRequestParameters, connector.StepAuthorize, "redirect URI "+msg)
+	// A host sends the same redirect URI again and again: the last one
+	// that passed is not parsed again.
+	if last := e.lastRedirect.Load(); last == nil || *last != req.RedirectURI {
+		if msg := checkRedirectURI(req.RedirectURI); msg != "" {
+			return nil, e.errorf(connector.CodeInvalidRequestParameters, connector.StepAuthorize, "redirect URI "+msg)
+		}
+		uri := req.RedirectURI
+		e.lastRedirect.Store(&uri)
 	}
 	flow := connector.FlowState{State: req.State, RedirectURI: req.RedirectURI}
 	if flow.State == "" {
 		flow.State = randomString(32)
 	}
-	opts := make([]oauth2.AuthCodeOption, 0, len(e.baseOpts)+7)
-	opts = append(opts, e.baseOpts...)
-	if req.Prompt != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("prompt", req.Prompt))
-	}
-	if req.LoginHint != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("login_hint", req.LoginHint))
-	}
 	scope := e.defaultScope
 	if req.Scope != "" {
 		scope = req.Scope
 	}
-	if scope != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("scope", scope))
+	// The request's parameters, in name order (each is optional but the
+	// redirect URI and the state).
+	var dyn [7]queryParam
+	n := 0
+	add := func(k, v string) {
+		if v != "" {
+			dyn[n] = queryParam{name: k, value: v}
+			n++
+		}
 	}
-	opts = append(opts, oauth2.SetAuthURLParam("redirect_uri", req.RedirectURI))
 	if e.pkce {
 		flow.CodeVerifier = oauth2.GenerateVerifier()
-		opts = append(opts, oauth2.S256ChallengeOption(flow.CodeVerifier))
+		add("code_challenge", oauth2.S256ChallengeFromVerifier(flow.CodeVerifier))
 	}
+	add("login_hint", req.LoginHint)
 	if e.nonce {
 		flow.Nonce = randomString(32)
-		opts = append(opts, oauth2.SetAuthURLParam("nonce", flow.Nonce))
+		add("nonce", flow.Nonce)
 	}
-	raw := e.oauth.AuthCodeURL(flow.State, opts...)
-	// Everything after the base URL is url.Values.Encode output, where a
-	// '+' can only be an encoded space (a literal '+' is %2B).
-	base := len(e.oauth.Endpoint.AuthURL)
-	if strings.IndexByte(raw[base:], '+') >= 0 {
-		raw = raw[:base] + strings.ReplaceAll(raw[base:], "+", "%20")
+	add("prompt", req.Prompt)
+	add("redirect_uri", req.RedirectURI)
+	add("scope", scope)
+	add("state", flow.State)
+	return &connector.Authorization{URL: e.buildAuthURL(dyn[:n]), Flow: flow}, nil
+}
+
+// queryParam is one authorization parameter: the fixed ones are encoded
+// once (enc), a request's as the URL is written.
+type queryParam struct {
+	name, value string
+	enc         string // "name=value", query-escaped; "" for a request's
+}
+
+func newQueryParam(name, value string) queryParam {
+	var b strings.Builder
+	writeQueryEscaped(&b, name)
+	b.WriteByte('=')
+	writeQueryEscaped(&b, value)
+	return queryParam{name: name, value: value, enc: b.String()}
+}
+
+// buildAuthURL writes the authorization URL: the endpoint, then the fixed
+// and the request's parameters merged in name order (a request's
+// parameter replaces a fixed one of the same name), as x/oauth2's
+// AuthCodeURL would, in one allocation.
+func (e *Engine) buildAuthURL(dyn []queryParam) string {
+	size := len(e.authBase) + 1
+	for _, p := range e.fixed {
+		size += len(p.enc) + 1
 	}
-	return &connector.Authorization{URL: raw, Flow: flow}, nil
+	for _, p := range dyn {
+		size += 3 * (len(p.name) + len(p.value) + 1) // the most escaping can take
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(e.authBase)
+	sep := byte('?')
+	write := func(p queryParam) {
+		b.WriteByte(sep)
+		sep = '&'
+		if p.enc != "" {
+			b.WriteString(p.enc)
+			return
+		}
+		writeQueryEscaped(&b, p.name)
+		b.WriteByte('=')
+		writeQueryEscaped(&b, p.value)
+	}
+	i, j := 0, 0
+	for i < len(e.fixed) || j < len(dyn) {
+		switch {
+		case j == len(dyn) || (i < len(e.fixed) && e.fixed[i].name < dyn[j].name):
+			write(e.fixed[i])
+			i++
+		case i < len(e.fixed) && e.fixed[i].name == dyn[j].name:
+			i++ // the request's value replaces the fixed one
+		default:
+			write(dyn[j])
+			j++
+		}
+	}
+	return b.String()
+}
+
+// writeQueryEscaped writes s escaped as url.QueryEscape does, except that
+// a space is %20 rather than '+': every provider decodes both, and Apple
+// requires %20.
+func writeQueryEscaped(b *strings.Builder, s string) {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
 }
 
 func (e *Engine) errorf(code connector.Code, step connector.Step, msg string) *connector.Error {
