@@ -299,3 +299,129 @@ func TestDecodeConfigSizeLimit(t *testing.T) {
 		t.Error("the oversized config was decoded")
 	}
 }
+
+// TestDecodeConfigSuggestsFields checks the "did you mean" hint of an
+// unknown field: case first, then the closest field within a third of the
+// key's length (one or two edits), nothing when no field is that close.
+func TestDecodeConfigSuggestsFields(t *testing.T) {
+	t.Parallel()
+	base := `"accountSID":"AC1","authToken":"x","templates":[{"usageType":"Generic","content":"c"}]`
+	tests := []struct {
+		key, want string // want "" means no hint
+	}{
+		{"AUTHTOKEN", "authToken"},        // case only
+		{"authTokn", "authToken"},         // deletion
+		{"authTokenn", "authToken"},       // insertion
+		{"authTaken", "authToken"},        // substitution
+		{"atuhToken", "authToken"},        // transposition
+		{"AuthTokn", "authToken"},         // case and an edit
+		{"customConfg", "customConfig"},   // one of many fields
+		{"custumKonfig", "customConfig"},  // two edits in twelve runes
+		{"retires", "retries"},            // transposition in a short name
+		{"mdoe", "mode"},                  // one edit in four runes
+		{"mod", "mode"},                   // one edit in three runes
+		{"moody", ""},                     // two edits in five runes: too far
+		{"bogus", ""},                     // nothing close
+		{"x", ""},                         // nothing close
+		{"authorization", ""},             // a prefix is not a typo
+		{"customConfigValues", ""},        // six insertions
+		{"endpoïnt", "endpoint"},          // runes, not bytes
+		{"enabledd", "enabled"},           // a boolean field
+		{"templatess", "templates"},       // a list field
+		{"acountSID", "accountSID"},       // the first field
+		{"accountSIDs", "accountSID"},     // plural
+		{"ACCOUNTSID", "accountSID"},      // case of an acronym
+		{"extraa", "extra"},               // a raw field
+		{"retriesX", "retries"},           // trailing garbage
+		{"Endpoint", "endpoint"},          // capitalised
+		{"endpointUrl", ""},               // three insertions
+		{"authtoken_", "authToken"},       // case and an insertion
+		{"tokenAuth", ""},                 // words swapped: too far
+		{"auth_token", "authToken"},       // snake case
+		{"modeX", "mode"},                 // one insertion
+		{"xmode", "mode"},                 // one insertion in front
+		{"customconfig", "customConfig"},  // case only, lower
+		{"CustomConfig", "customConfig"},  // case only, upper first
+		{"customConfig ", "customConfig"}, // a trailing space
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			t.Parallel()
+			e := decodeErr(t, `{`+base+`,"`+tt.key+`":"v"}`)
+			msg := paths(e)[tt.key]
+			want := "is not a known field"
+			if tt.want != "" {
+				want += ` (did you mean "` + tt.want + `"?)`
+			}
+			if msg != want {
+				t.Fatalf("%s: got %q, want %q", tt.key, msg, want)
+			}
+		})
+	}
+}
+
+// TestDecodeConfigSuggestsNestedFields checks the hint inside a list of
+// objects, where the path names the element.
+func TestDecodeConfigSuggestsNestedFields(t *testing.T) {
+	t.Parallel()
+	e := decodeErr(t, `{"accountSID":"AC1","authToken":"x","templates":[{"usageType":"Generic","contnet":"c"}]}`)
+	got := paths(e)
+	if got["templates[0].contnet"] != `is not a known field (did you mean "content"?)` ||
+		got["templates[0].content"] != "is required" || len(got) != 2 {
+		t.Fatalf("fields = %v", got)
+	}
+}
+
+type tieConfig struct {
+	Scape string `json:"scape"`
+	Scope string `json:"scope"`
+	Slope string `json:"slope"`
+}
+
+// TestDecodeConfigSuggestionTie checks that of several fields as close as
+// each other the hint names the alphabetically first, on every run (the
+// fields live in a map, whose order changes from run to run).
+func TestDecodeConfigSuggestionTie(t *testing.T) {
+	t.Parallel()
+	for range 50 {
+		var cfg tieConfig
+		err := kit.DecodeConfig([]byte(`{"scxpe":"a"}`), &cfg)
+		var e *connector.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("error %v", err)
+		}
+		if got := paths(e)["scxpe"]; got != `is not a known field (did you mean "scape"?)` {
+			t.Fatalf("got %q", got)
+		}
+	}
+}
+
+// TestDecodeConfigSuggestionKeepsChecks checks which problems a hint
+// hides: a key that differs from a field only in case is that field, so
+// the field is not also reported as missing; a hint by edit distance may
+// be wrong and hides nothing; a field that is set is always checked.
+func TestDecodeConfigSuggestionKeepsChecks(t *testing.T) {
+	t.Parallel()
+	e := decodeErr(t, `{"accountSID":"AC1","authToken":"x","templates":[{"usageType":"Generic","content":"c"}],
+		"endpoint":"http://example.com/x","endpiont":"https://example.com/x"}`)
+	got := paths(e)
+	if got["endpiont"] != `is not a known field (did you mean "endpoint"?)` ||
+		!strings.HasPrefix(got["endpoint"], "must use https") || len(got) != 2 {
+		t.Fatalf("fields = %v", got)
+	}
+	e = decodeErr(t, `{"accountSID":"AC1","authToken":null,"authTokn":"x","templates":[{"usageType":"Generic","content":"c"}]}`)
+	if got := paths(e); len(got) != 2 || got["authTokn"] == "" || got["authToken"] != "is required" {
+		t.Fatalf("fields = %v", got)
+	}
+	// Only the case differs: the field is not also reported as missing,
+	// whether absent or null.
+	for _, raw := range []string{
+		`{"accountSID":"AC1","AUTHTOKEN":"x","templates":[{"usageType":"Generic","content":"c"}]}`,
+		`{"accountSID":"AC1","authToken":null,"AUTHTOKEN":"x","templates":[{"usageType":"Generic","content":"c"}]}`,
+	} {
+		e = decodeErr(t, raw)
+		if got := paths(e); len(got) != 1 || got["AUTHTOKEN"] != `is not a known field (did you mean "authToken"?)` {
+			t.Fatalf("%s: fields = %v", raw, got)
+		}
+	}
+}

@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/connectorkit/connector"
+	"github.com/connectorkit/connector/internal/textdist"
 )
 
 func jsonSyntaxMessage(err error) string {
@@ -142,11 +145,15 @@ func shape(v any, t reflect.Type, path string, fe *connector.FieldErrors, suppre
 			f, ok := fields[k]
 			if !ok {
 				msg := "is not a known field"
-				if name := suggest(k, fields); name != "" {
+				if name, caseOnly := suggest(k, fields); name != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", name)
-					// The typo is the problem: don't also report the field
-					// it was meant for as missing.
-					*suppress = append(*suppress, joinPath(path, name))
+					// A key that differs only in case is surely the field:
+					// don't also report that field as missing. A field
+					// that is set is still checked, and a hint by edit
+					// distance may be wrong, so it hides nothing.
+					if v, set := obj[name]; caseOnly && (!set || v == nil) {
+						*suppress = append(*suppress, joinPath(path, name))
+					}
 				}
 				*fe = append(*fe, connector.FieldError{Path: joinPath(path, k), Message: msg})
 				// Drop it: encoding/json matches keys regardless of case
@@ -203,14 +210,25 @@ func shape(v any, t reflect.Type, path string, fe *connector.FieldErrors, suppre
 	}
 }
 
-// suggest names a known field that differs from k only in case.
-func suggest(k string, fields map[string]reflect.StructField) string {
-	for name := range fields {
-		if strings.EqualFold(name, k) {
-			return name
+// suggest names the known field that the unknown key k was most likely
+// meant to be: one that differs from it only in case (caseOnly), else the
+// closest by edit distance ignoring case, if that is at most a third of k's
+// length and at most 2 edits. Ties go to the alphabetically first name, so
+// the hint is the same on every run. It returns "" when nothing is close.
+func suggest(k string, fields map[string]reflect.StructField) (name string, caseOnly bool) {
+	names := slices.Sorted(maps.Keys(fields))
+	for _, f := range names {
+		if strings.EqualFold(f, k) {
+			return f, true
 		}
 	}
-	return ""
+	bestD := -1
+	for _, f := range names {
+		if d, ok := textdist.Close(k, f); ok && (bestD < 0 || d < bestD) {
+			name, bestD = f, d
+		}
+	}
+	return name, false
 }
 
 func joinPath(path, key string) string {

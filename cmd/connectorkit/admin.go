@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -20,7 +23,7 @@ type, target, platform, whether it is standard (several instances allowed)
 and its name. With --json it prints the metadata as a JSON array (without the
 config schemas: see "connectorkit schema FACTORY").`)
 	asJSON := fs.Bool("json", false, "print the metadata as JSON")
-	if _, code, ok := c.parse(fs, args, 0); !ok {
+	if _, code, ok := c.parse(fs, args, 0, 0); !ok {
 		return code
 	}
 	reg, err := c.newRegistry()
@@ -57,7 +60,7 @@ func (c *cli) schema(_ context.Context, args []string) int {
 Prints the JSON Schema (draft 2020-12) of a factory's config, derived from the
 same rules "validate" and the connector apply. Admin UIs can render a form
 from it; JSON Schema validators can check configs against it.`)
-	pos, code, ok := c.parse(fs, args, 1)
+	pos, code, ok := c.parse(fs, args, 1, 1)
 	if !ok {
 		return code
 	}
@@ -65,10 +68,10 @@ from it; JSON Schema validators can check configs against it.`)
 	if err != nil {
 		return c.fail("schema", err)
 	}
-	f, err := factory(reg, pos[0])
-	if err != nil {
-		return c.fail("schema", err)
+	if err := checkFactory(pos[0], reg); err != nil {
+		return c.usageErr(fs, "%v", err)
 	}
+	f, _ := reg.Factory(pos[0])
 	if len(f.Metadata.ConfigSchema) == 0 {
 		return c.fail("schema", fmt.Errorf("factory %q publishes no config schema", pos[0]))
 	}
@@ -83,90 +86,217 @@ from it; JSON Schema validators can check configs against it.`)
 	return exitOK
 }
 
-func (c *cli) validate(_ context.Context, args []string) int {
-	fs := c.flagSet("validate", "FACTORY CONFIG.json", `
-Opens CONFIG.json (a config as Logto stores it, e.g. {"clientId": "..."}) with
-the factory FACTORY and reports every problem at once, each with its JSON
-path: unknown or misspelt fields, values of the wrong type, missing required
-fields, invalid values. Nothing is sent to the provider.
+// validateResult is what validate --json prints, for every outcome: one
+// JSON object on stdout, and nothing on stderr.
+type validateResult struct {
+	OK         bool               `json:"ok"`
+	File       string             `json:"file"`       // the CONFIG argument as given ("-" for standard input), "" before it is known
+	Connectors []validatedEntry   `json:"connectors"` // the connectors checked, in file order
+	Error      *validateErrorJSON `json:"error"`      // null when ok
+}
 
-Exits 0 when the config is valid and 1 when it is not.`)
-	asJSON := fs.Bool("json", false, `print the result as JSON: {"valid": bool, "factory", "file", "problems": [{"path", "message"}], "error"}`)
-	pos, code, ok := c.parse(fs, args, 2)
-	if !ok {
-		return code
+type validatedEntry struct {
+	ID        string `json:"id"`
+	FactoryID string `json:"factoryId"`
+}
+
+type validateErrorJSON struct {
+	Code    string      `json:"code"`
+	Message string      `json:"message"`
+	Fields  []fieldJSON `json:"fields"`
+}
+
+type fieldJSON struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+const validateHelp = `
+Checks a config file: opens each connector it holds with its factory and
+reports every problem at once, each with its JSON path in the file: unknown
+or misspelt fields (with a "did you mean" hint), values of the wrong type,
+missing required fields, invalid values. Nothing is sent to the provider.
+
+` + configFileRule + `
+
+validate checks every entry of an array unless --id picks one; FACTORY or
+--factory, with an array, keeps the entries of that factory.
+
+With --json it prints one JSON object for every outcome, and nothing else:
+
+  {"ok": bool, "file": "CONFIG.json", "connectors": [{"id", "factoryId"}],
+   "error": null | {"code", "message", "fields": [{"path", "message"}]}}
+
+"connectors" lists the connectors checked; "fields", sorted by path, lists
+every problem of an invalid config (and is empty for other errors). The
+codes: invalid_config (exit 1: not JSON, not a config, or invalid),
+unreadable (exit 1: the file cannot be read), unknown_factory (exit 2: the
+factory named on the command line), usage (exit 2: any other command-line
+mistake).`
+
+func (c *cli) validate(_ context.Context, args []string) int {
+	fs := c.flagSet("validate", "[FACTORY] CONFIG.json [flags]", validateHelp)
+	asJSON := fs.Bool("json", false, "print the result as one JSON object (see above), whatever the outcome")
+	factoryFlag := fs.String("factory", "", "factory `ID` of a bare config (the same as the FACTORY argument)")
+	id := fs.String("id", "", "check only the entry with this `id`")
+	res := validateResult{Connectors: []validatedEntry{}}
+	pos, err := c.parseArgs(fs, args, 1, 2)
+	if errors.Is(err, flag.ErrHelp) {
+		return c.help(fs)
 	}
-	factoryID, file := pos[0], pos[1]
+	jsonOut := *asJSON || (err != nil && wantsJSON(args))
+	if err != nil {
+		if jsonOut {
+			return c.validateJSON(res, err, exitUsage)
+		}
+		fmt.Fprintf(c.stderr, "%s: %v\n", fs.Name(), err)
+		fs.Usage()
+		return exitUsage
+	}
+	// end reports a failure before the config is checked.
+	end := func(err error) int {
+		code := exitFailure
+		if isUsage(err) {
+			code = exitUsage
+		}
+		if jsonOut {
+			return c.validateJSON(res, err, code)
+		}
+		if code == exitUsage {
+			return c.usageErr(fs, "%v", err)
+		}
+		return c.fail("validate", err)
+	}
 	reg, err := c.newRegistry()
 	if err != nil {
-		return c.fail("validate", err)
+		return end(err)
 	}
-	if _, err := factory(reg, factoryID); err != nil {
-		return c.fail("validate", err)
-	}
-	raw, err := os.ReadFile(file)
+	ca, err := factoryArg(pos, *factoryFlag, reg)
+	res.File = ca.file
 	if err != nil {
-		return c.fail("validate", fmt.Errorf("cannot read the config: %w", err))
+		return end(err)
 	}
-	_, err = reg.Open(factoryID, raw)
-	problems := connector.FieldErrors{}
+	ca.id = *id
+	entries, err := c.loadConfigs(ca, reg)
 	var ce *connector.Error
-	if errors.As(err, &ce) {
+	if err != nil && !(errors.As(err, &ce) && len(ce.Fields) > 0) {
+		return end(err)
+	}
+	var problems connector.FieldErrors
+	if err != nil {
+		// The file's shape: not JSON, not a config, bad entries.
 		problems = append(problems, ce.Fields...)
 	}
-	if *asJSON {
-		out := struct {
-			Valid    bool                  `json:"valid"`
-			Factory  string                `json:"factory"`
-			File     string                `json:"file"`
-			Problems connector.FieldErrors `json:"problems"`
-			Error    string                `json:"error,omitempty"`
-		}{Valid: err == nil, Factory: factoryID, File: file, Problems: problems}
-		if err != nil {
-			out.Error = err.Error()
+	for _, e := range entries {
+		res.Connectors = append(res.Connectors, validatedEntry{ID: e.ID, FactoryID: e.FactoryID})
+		if _, err := reg.Open(e.FactoryID, e.Config, e.options()...); err != nil {
+			problems = append(problems, e.problems(err)...)
 		}
-		if code := c.printJSON("validate", out); code != exitOK {
-			return code
+	}
+	sortFields(problems)
+	count := fmt.Sprintf("%d %s", len(problems), plural(len(problems), "problem", "problems"))
+	name := displayName(ca.file)
+	what := "config file"
+	if len(entries) == 1 && entries[0].bare {
+		what = entries[0].FactoryID + " config"
+	}
+	if jsonOut {
+		if len(problems) == 0 {
+			res.OK = true
+			return c.validateJSON(res, nil, exitOK)
 		}
-		if err != nil {
-			return exitFailure
+		return c.validateJSON(res, &connector.Error{Code: connector.CodeInvalidConfig, Step: connector.StepConfig,
+			Message: fmt.Sprintf("%s: invalid %s, %s", name, what, count), Fields: problems}, exitFailure)
+	}
+	if len(problems) == 0 {
+		if len(entries) == 1 && entries[0].bare {
+			fmt.Fprintf(c.stdout, "%s: valid %s\n", name, what)
+		} else {
+			fmt.Fprintf(c.stdout, "%s: valid %s: %s\n", name, what, describe(entries))
 		}
 		return exitOK
 	}
-	if err == nil {
-		fmt.Fprintf(c.stdout, "%s: valid %s config\n", file, factoryID)
-		return exitOK
-	}
-	switch n := len(problems); n {
-	case 0:
-		// Not a field problem (e.g. a key that does not parse): print the
-		// whole error.
-		fmt.Fprintf(c.stdout, "%s: invalid %s config: %s\n", file, factoryID, headline(err))
-		for _, d := range errorDetails(err) {
-			fmt.Fprintf(c.stdout, "  %s: %s\n", d.Label, d.Value)
-		}
-	default:
-		noun := "problems"
-		if n == 1 {
-			noun = "problem"
-		}
-		fmt.Fprintf(c.stdout, "%s: invalid %s config, %d %s:\n", file, factoryID, n, noun)
-		for _, f := range problems {
-			fmt.Fprintf(c.stdout, "  %s: %s\n", f.Path, f.Message)
-		}
+	fmt.Fprintf(c.stdout, "%s: invalid %s, %s:\n", name, what, count)
+	for _, f := range problems {
+		fmt.Fprintf(c.stdout, "  %s: %s\n", f.Path, f.Message)
 	}
 	return exitFailure
 }
 
-// factory returns the factory registered as id, or an unknown_factory error
-// listing the known IDs.
-func factory(reg *connector.Registry, id string) (connector.Factory, error) {
-	f, ok := reg.Factory(id)
-	if !ok {
-		return f, &connector.Error{Code: connector.CodeUnknownFactory, Connector: id, Step: connector.StepConfig,
-			Message: fmt.Sprintf("no factory is registered with ID %q (known: %s; see \"connectorkit list\")", id, joinIDs(reg))}
+// validateJSON prints validate's JSON result, with err (nil when the config
+// is valid), and returns code.
+func (c *cli) validateJSON(res validateResult, err error, code int) int {
+	if err != nil {
+		ej := &validateErrorJSON{Code: string(connector.CodeOf(err)), Message: err.Error(), Fields: []fieldJSON{}}
+		var ue *cmdError
+		var ce *connector.Error
+		switch {
+		case errors.As(err, &ue):
+			ej.Code = ue.Code
+		case errors.As(err, &ce):
+			ej.Message = headline(err)
+			if ce.Err != nil {
+				ej.Message += ": " + ce.Err.Error()
+			}
+			fe := slices.Clone(ce.Fields)
+			sortFields(fe)
+			for _, f := range fe {
+				ej.Fields = append(ej.Fields, fieldJSON{Path: f.Path, Message: f.Message})
+			}
+		}
+		res.OK, res.Error = false, ej
 	}
-	return f, nil
+	if c := c.printJSON("validate", res); c != exitOK {
+		return c
+	}
+	return code
+}
+
+// wantsJSON reports whether args ask for --json, for the outcomes where the
+// flags could not be parsed.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "json" {
+			continue
+		}
+		if !hasValue {
+			return true
+		}
+		b, err := strconv.ParseBool(value)
+		return err == nil && b
+	}
+	return false
+}
+
+// factoryArg reads the [FACTORY] CONFIG.json arguments and the --factory
+// flag of a command. A factory named on the command line must be
+// registered.
+func factoryArg(pos []string, flagValue string, reg *connector.Registry) (configArgs, error) {
+	if len(pos) == 1 {
+		a := configArgs{file: pos[0], factory: flagValue}
+		if _, isFactory := reg.Factory(a.file); isFactory {
+			if _, err := os.Stat(a.file); err != nil {
+				return configArgs{}, usageError("missing argument: the config file after the factory %s", a.file)
+			}
+		}
+		return a, checkFactory(a.factory, reg)
+	}
+	a := configArgs{factory: pos[0], file: pos[1]}
+	if flagValue != "" && flagValue != a.factory {
+		return a, usageError("the FACTORY argument %q and --factory %q differ", a.factory, flagValue)
+	}
+	if err := checkFactory(a.factory, reg); err != nil {
+		if _, swapped := reg.Factory(a.file); swapped {
+			return a, &cmdError{Code: codeUnknownFactory,
+				Msg: fmt.Sprintf("unknown factory %q (the factory comes first: FACTORY CONFIG.json)", a.factory)}
+		}
+		return a, err
+	}
+	return a, nil
 }
 
 func joinIDs(reg *connector.Registry) string { return strings.Join(factoryIDs(reg), ", ") }

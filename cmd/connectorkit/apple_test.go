@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/connectorkit/connector/conformance/mockprovider"
-	"github.com/connectorkit/connector/web"
 )
 
 var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
@@ -120,7 +119,7 @@ func TestDemoAppleFormPost(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("no cookie: status %d\n%s", resp.StatusCode, body)
 	}
-	mustContain(t, body, `id="error-code">state_mismatch<`, "<dt>cause</dt><dd><code>"+web.ErrNoFlow.Error()+"</code>")
+	mustBeNoFlowPage(t, body, "apple", "Apple")
 	// With it, Apple's cross-site POST signs in.
 	resp, body = crossSite(c, fields)
 	if resp.StatusCode != http.StatusOK {

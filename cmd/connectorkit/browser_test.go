@@ -8,10 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/chromedp"
 
 	"github.com/connectorkit/connector/conformance/mockprovider"
@@ -172,6 +174,7 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("sign-in page lacks %q", want)
 			}
 		}
+		do(t, c, visible("#signin-outbox-link"))
 		// Every logo is an embedded image that decoded.
 		n, err := chromedp.Run(c, chromedp.Evaluate[int](`[...document.querySelectorAll("img.logo")].filter(i => i.complete && i.naturalWidth > 0).length`))
 		if err != nil || n != 5 {
@@ -273,6 +276,114 @@ func TestBrowser(t *testing.T) {
 		screenshot(t, c, "error.png")
 	})
 
+	t.Run("bad phone number", func(t *testing.T) {
+		c := tab(t)
+		do(t, c, chromedp.Navigate(base+"/"), visible("#sms-form"),
+			chromedp.SendKeys(chromedp.CSS("#phone"), "+1 415 555"),
+			chromedp.SetValue(chromedp.CSS("#usage"), "Register"),
+			click("#sms-send"), visible("#sms-error"))
+		if got := text(t, c, "#sms-error"); !strings.HasPrefix(got, "That number is too short for country code +1.") {
+			t.Errorf("error = %q", got)
+		}
+		phone, err := chromedp.Run(c, chromedp.Evaluate[string](`document.querySelector("#phone").value`))
+		if err != nil || phone != "+1 415 555" {
+			t.Errorf("the phone field holds %q, want what was typed (%v)", phone, err)
+		}
+		usage, err := chromedp.Run(c, chromedp.Evaluate[string](`document.querySelector("#usage").value`))
+		if err != nil || usage != "Register" {
+			t.Errorf("the usage is %q, want Register (%v)", usage, err)
+		}
+	})
+
+	t.Run("korean names", func(t *testing.T) {
+		c := tab(t)
+		minjun := mockprovider.DefaultKakaoIdentities[0]
+		do(t, c, chromedp.Navigate(base+"/signin/kakao"), visible(`button[value="`+minjun.ID+`"]`))
+		mustRenderHangul(t, c, `button[value="`+minjun.ID+`"] .who`)
+		do(t, c, click(`button[value="`+minjun.ID+`"]`), visible("#result"))
+		if got := text(t, c, "#user-name"); got != minjun.Name {
+			t.Errorf("name = %q, want %q", got, minjun.Name)
+		}
+		mustRenderHangul(t, c, "#user-name")
+	})
+
+	t.Run("mock page looks like the demo", func(t *testing.T) {
+		c := tab(t)
+		look := `(() => { const s = getComputedStyle(document.body); return [s.fontFamily, s.backgroundColor, s.color].join(" | "); })()`
+		do(t, c, chromedp.Navigate(base+"/"), visible("#signin"))
+		demo, err := chromedp.Run(c, chromedp.Evaluate[string](look))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, name := range map[string]string{"apple": "Sign in with Apple", "kakao": "Kakao", "huggingface": "Hugging Face", "oauth2": "OAuth 2.0"} {
+			do(t, c, chromedp.Navigate(base+"/signin/"+id), visible(`button[name="cancel"]`))
+			if got := text(t, c, "h1"); got != name {
+				t.Errorf("%s: heading %q, want %q", id, got, name)
+			}
+			mock, err := chromedp.Run(c, chromedp.Evaluate[string](look))
+			if err != nil || mock != demo {
+				t.Errorf("%s: the mock's page has %q, the demo's %q (%v)", id, mock, demo, err)
+			}
+		}
+	})
+
+	t.Run("phone width", func(t *testing.T) {
+		// An iPhone's 390 CSS pixels: no page scrolls sideways, and the
+		// top bar (brand and mode pill) fits.
+		c := tab(t)
+		do(t, c, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		fits := func(t *testing.T, page string) {
+			t.Helper()
+			w, err := chromedp.Run(c, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth`))
+			if err != nil || w > 390 {
+				t.Errorf("%s: scroll width %d, want at most 390 (%v)", page, w, err)
+			}
+		}
+		// topbar checks that the top bar is one row inside the screen:
+		// the brand and the pill side by side, neither wrapped nor
+		// squeezed (a wrapped top bar "fits" too, three lines high).
+		topbar := func(t *testing.T, page string) {
+			t.Helper()
+			fits(t, page)
+			problems, err := chromedp.Run(c, chromedp.Evaluate[[]string](`(() => {
+				const box = s => document.querySelector(s).getBoundingClientRect();
+				const bar = box(".topbar"), brand = box(".brand"), mark = box(".mark"), pill = box(".pill");
+				const out = [];
+				if (Math.max(bar.right, brand.right, pill.right) > 390) out.push("reaches x=" + Math.max(bar.right, brand.right, pill.right));
+				if (mark.width !== 28) out.push("the mark is squeezed to " + mark.width + "px");
+				if (brand.height > mark.height + 1) out.push("the brand wraps (" + brand.height + "px high)");
+				if (pill.height > 28) out.push("the pill wraps (" + pill.height + "px high)");
+				if (Math.abs((brand.top + brand.bottom) / 2 - (pill.top + pill.bottom) / 2) > 2) out.push("the pill is not beside the brand");
+				return out;
+			})()`))
+			if err != nil || len(problems) > 0 {
+				t.Errorf("%s: the top bar does not fit a phone: %v (%v)", page, problems, err)
+			}
+		}
+		do(t, c, chromedp.Navigate(base+"/"), visible("#sms-form"), visible(".topbar .pill"))
+		topbar(t, "sign-in page")
+		do(t, c, click(".simulate summary"), visible("#failure"))
+		fits(t, "sign-in page, failures open")
+		do(t, c, chromedp.SendKeys(chromedp.CSS("#phone"), "12"), click("#sms-send"), visible("#sms-error"))
+		topbar(t, "sign-in page with a form error")
+		do(t, c, click("#signin-kakao"), visible(`button[name="cancel"]`))
+		fits(t, "Kakao's mock page")
+		do(t, c, click(`button[value="`+mockprovider.DefaultKakaoIdentities[4].ID+`"]`), visible("#result"))
+		topbar(t, "Kakao result page")
+		do(t, c, chromedp.Navigate(base+"/signin/apple"), visible(`button[name="cancel"]`))
+		fits(t, "Apple's mock page")
+		do(t, c, click(`button[value="`+mockprovider.DefaultAppleIdentities[0].ID+`"]`), visible("#result"))
+		topbar(t, "Apple result page")
+		do(t, c, chromedp.Navigate(base+"/callback/kakao?code=x&state=y"), visible("#noflow"))
+		topbar(t, "no sign-in in progress page")
+		do(t, c, chromedp.Navigate(base+"/outbox"), visible("#outbox-empty"))
+		topbar(t, "outbox")
+		do(t, c, chromedp.Navigate(base+"/sms/verify"), visible("#verify"))
+		topbar(t, "verify page")
+		do(t, c, chromedp.Navigate(base+"/nope"), visible("#problem"))
+		topbar(t, "not found page")
+	})
+
 	t.Run("sms", func(t *testing.T) {
 		c := tab(t)
 		do(t, c, chromedp.Navigate(base+"/"), visible("#sms-form"),
@@ -298,4 +409,46 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("heading = %q", got)
 		}
 	})
+}
+
+// cjkFamilies are the CJK fallbacks of the demo's font stack (--sans in
+// static/style.css).
+var cjkFamilies = []string{"Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic"}
+
+// mustRenderHangul checks that the Korean text of the element sel is drawn
+// with a CJK font of the demo's stack, as Chromium reports the platform
+// fonts it used: without one, it draws boxes with a Latin font. A machine
+// without a Korean font skips the check, except in CI (CI=true), where
+// .ci/run installs Debian's fonts-noto-cjk.
+func mustRenderHangul(t *testing.T, c context.Context, sel string) {
+	t.Helper()
+	nodes, err := chromedp.Run(c, chromedp.Nodes(chromedp.CSS(sel)))
+	if err != nil || len(nodes) == 0 {
+		t.Fatalf("%s: %v", sel, err)
+	}
+	res, err := chromedp.Call(c, css.GetPlatformFontsForNode, css.GetPlatformFontsForNodeParams{NodeID: nodes[0].NodeID})
+	if err != nil {
+		t.Fatalf("the fonts of %s: %v", sel, err)
+	}
+	var cjk, other []string
+	for _, f := range res.Fonts {
+		if slices.Contains(cjkFamilies, f.FamilyName) {
+			cjk = append(cjk, f.FamilyName)
+		} else {
+			other = append(other, f.FamilyName)
+		}
+	}
+	if len(cjk) > 0 {
+		return
+	}
+	if os.Getenv("CI") != "true" && !koreanFontInstalled() {
+		t.Skipf("%s is drawn with %v: no Korean font is installed (Debian: apt-get install fonts-noto-cjk)", sel, other)
+	}
+	t.Errorf("%s is drawn with %v, none of the stack's CJK fonts %v: its Korean text shows as boxes", sel, other, cjkFamilies)
+}
+
+// koreanFontInstalled reports whether fontconfig knows a font for Korean.
+func koreanFontInstalled() bool {
+	out, err := exec.Command("fc-list", ":lang=ko", "family").Output()
+	return err == nil && len(bytes.TrimSpace(out)) > 0
 }

@@ -195,15 +195,15 @@ func TestTry(t *testing.T) {
 			map[string]any{"id": "b", "factoryId": "oauth2", "config": oauth2Config(p)},
 		})
 		_, stderr, code := runCmd(t, "try", list, "--redirect-uri", "http://127.0.0.1:0/callback")
-		if code != exitFailure || !strings.Contains(stderr, "several social connectors (a, b): choose one with --id") {
+		if code != exitUsage || !strings.Contains(stderr, "connectorkit try: "+list+" has several social connectors (a, b): choose one with --id") {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 		_, stderr, code = runCmd(t, "try", list, "--id", "c", "--redirect-uri", "http://127.0.0.1:0/callback")
-		if code != exitFailure || !strings.Contains(stderr, `has no connector with id "c"`) {
+		if code != exitUsage || !strings.Contains(stderr, `has no connector with id "c" (it has a (oauth2), b (oauth2))`) {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 		_, stderr, code = runCmd(t, "try", bare, "--redirect-uri", "http://127.0.0.1:0/callback")
-		if code != exitFailure || !strings.Contains(stderr, "name its factory with --factory") {
+		if code != exitUsage || !strings.Contains(stderr, "holds a bare config: name its factory with the FACTORY argument or --factory") {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 		// The entry is chosen and the config then refused: the typed error.
@@ -218,7 +218,7 @@ func TestTry(t *testing.T) {
 		}
 		// Several social connectors, none chosen.
 		_, stderr, code = runCmd(t, "try", "testdata/samples/connectors.json")
-		if code != exitFailure || !strings.Contains(stderr, "several social connectors (kakao, huggingface, acme): choose one with --id") {
+		if code != exitUsage || !strings.Contains(stderr, "several social connectors (kakao, huggingface, acme): choose one with --id") {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 	})
@@ -368,7 +368,11 @@ func TestDemoCommand(t *testing.T) {
 func TestConfigBackendRealProviders(t *testing.T) {
 	t.Parallel()
 	reg, _ := builtin.NewRegistry()
-	b, err := configBackend("testdata/connectors.json", reg, nil)
+	entries, err := newCLI(io.Discard, io.Discard).loadConfigs(configArgs{file: "testdata/connectors.json"}, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := configBackend("testdata/connectors.json", entries, reg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +426,11 @@ func TestConfigBackendProblems(t *testing.T) {
 		map[string]any{"id": "sms2", "factoryId": "twilio-short-message-service", "config": twilioCfg},
 		map[string]any{"id": "k", "factoryId": "kakao-universal", "target": "other", "config": map[string]any{"clientId": "x"}},
 	})
-	_, err := configBackend(file, reg, nil)
+	entries, err := newCLI(io.Discard, io.Discard).loadConfigs(configArgs{file: file}, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = configBackend(file, entries, reg, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -43,11 +44,14 @@ POST (Chrome and Firefox accept a Secure cookie from http://127.0.0.1,
 Safari does not). The flow cookie and the callback's state check are the
 CSRF defence there; every other cross-site POST is refused.
 
-With --config connectors.json (a list of {"id", "factoryId", "config"}, the
-configs in Logto's shape) it serves the same page for real providers;
-register <base URL>/callback/<id> as each provider's redirect URI. (Sign in
-with Apple accepts only https return URLs on a real domain: serve the demo
-behind a tunnel or proxy and pass its URL as --base-url.)
+With --config CONFIG.json (the configs in Logto's shape) it serves the same
+page for real providers: every connector of the file, or the one --id
+picks; register <base URL>/callback/<id> as each provider's redirect URI (a
+bare config's id is its factory's ID). (Sign in with Apple accepts only
+https return URLs on a real domain: serve the demo behind a tunnel or proxy
+and pass its URL as --base-url.)
+
+`+configFileRule+`
 
 The flow state of each sign-in lives in an AES-256-GCM sealed cookie
 (encrypted, authenticated, expiring, bound to the connector), set and
@@ -58,13 +62,21 @@ each other's flows.
 
 Stop it with Ctrl-C: in-flight requests finish, then the mocks stop.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
-	configFile := fs.String("config", "", "`connectors.json` with real provider configs instead of the mocks")
+	configFile := fs.String("config", "", "config file `CONFIG.json` with real provider configs instead of the mocks (\"-\" for standard input)")
+	factoryFlag := fs.String("factory", "", "factory `ID` of a bare --config")
+	id := fs.String("id", "", "serve only the entry of --config with this `id`")
 	baseURL := fs.String("base-url", "", "public `URL` of the demo, when it differs from http://<addr> (behind a proxy or a tunnel)")
 	cookieKey := fs.String("cookie-key", "", "cookie sealing `key` (default $"+cookieKeyEnv+", else random per process)")
 	logFormat := fs.String("log-format", "text", "log format: `text` or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, `info`, warn or error")
-	if _, code, ok := c.parse(fs, args, 0); !ok {
+	if _, code, ok := c.parse(fs, args, 0, 0); !ok {
 		return code
+	}
+	if *configFile == "" && (*factoryFlag != "" || *id != "") {
+		return c.usageErr(fs, "--factory and --id choose from --config, which is not set")
+	}
+	if err := checkAddr(*addr); err != nil {
+		return c.usageErr(fs, "%v", err)
 	}
 
 	logger, err := newLogger(c, *logFormat, *logLevel)
@@ -114,12 +126,22 @@ Stop it with Ctrl-C: in-flight requests finish, then the mocks stop.`)
 
 	var b *backend
 	if *configFile != "" {
-		b, err = configBackend(*configFile, reg, common)
+		if err := checkFactory(*factoryFlag, reg); err != nil {
+			return c.usageErr(fs, "%v", err)
+		}
+		entries, err := c.loadConfigs(configArgs{file: *configFile, factory: *factoryFlag, id: *id}, reg)
+		if err != nil {
+			return c.failErr(fs, err)
+		}
+		b, err = configBackend(displayName(*configFile), entries, reg, common)
+		if err != nil {
+			return c.fail("demo", err)
+		}
 	} else {
 		b, err = mockBackend(reg, demoProviders, common, logger)
-	}
-	if err != nil {
-		return c.fail("demo", err)
+		if err != nil {
+			return c.fail("demo", err)
+		}
 	}
 	defer b.Close()
 
@@ -230,29 +252,35 @@ func parseBaseURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// configBackend opens the connectors of a connectors.json file. Every
-// problem of every entry is reported at once, each with its path in the file
-// ("[1].config.clientId: is required").
-func configBackend(file string, reg *connector.Registry, common []connector.Option) (*backend, error) {
-	entries, err := loadEntries(file, reg)
+// checkAddr checks the form of a listen address, host:port.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("--addr: %q is not host:port, such as 127.0.0.1:8080 (port 0 picks a free port)", addr)
 	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--addr: the port of %q is not a number from 0 to 65535", addr)
+	}
+	if host != "" && net.ParseIP(host) == nil && !hostPattern.MatchString(host) {
+		return fmt.Errorf("--addr: the host of %q is not an IP address or a host name", addr)
+	}
+	return nil
+}
+
+var hostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
+
+// configBackend opens the connectors of a config file. Every problem of
+// every entry is reported at once, each with its path in the file
+// ("[1].config.clientId: is required").
+func configBackend(file string, entries []entry, reg *connector.Registry, common []connector.Option) (*backend, error) {
 	b := &backend{Mode: "config", Close: func() {}}
 	var fe connector.FieldErrors
-	for i, e := range entries {
-		at := "[" + strconv.Itoa(i) + "]"
+	for _, e := range entries {
+		at := orFile(e.at)
 		opts := append(e.options(), common...)
 		conn, err := reg.Open(e.FactoryID, e.Config, opts...)
 		if err != nil {
-			var ce *connector.Error
-			if errors.As(err, &ce) && len(ce.Fields) > 0 {
-				for _, f := range ce.Fields {
-					fe = append(fe, connector.FieldError{Path: entryPath(at, f.Path), Message: f.Message})
-				}
-			} else {
-				fe = append(fe, connector.FieldError{Path: at, Message: err.Error()})
-			}
+			fe = append(fe, e.problems(err)...)
 			continue
 		}
 		meta := conn.Metadata()
@@ -261,7 +289,7 @@ func configBackend(file string, reg *connector.Registry, common []connector.Opti
 			b.Social = append(b.Social, socialConn{ID: e.ID, Meta: meta, Conn: k})
 		case connector.Sender:
 			if meta.Type != connector.TypeSMS {
-				fe = append(fe, connector.FieldError{Path: at + ".factoryId", Message: fmt.Sprintf("is a %s connector; the demo sends SMS only", meta.Type)})
+				fe = append(fe, connector.FieldError{Path: e.keyPath("factoryId"), Message: fmt.Sprintf("is a %s connector; the demo sends SMS only", meta.Type)})
 				continue
 			}
 			if b.SMS != nil {
@@ -270,25 +298,12 @@ func configBackend(file string, reg *connector.Registry, common []connector.Opti
 			}
 			b.SMS = &senderConn{ID: e.ID, Meta: meta, Conn: k}
 		default:
-			fe = append(fe, connector.FieldError{Path: at + ".factoryId", Message: "builds neither a social nor a message connector"})
+			fe = append(fe, connector.FieldError{Path: e.keyPath("factoryId"), Message: "builds neither a social nor a message connector"})
 		}
 	}
 	if len(fe) > 0 {
+		sortFields(fe)
 		return nil, configError(file, fe)
 	}
 	return b, nil
-}
-
-// entryPath places a connector's field path inside a connectors.json entry
-// at: config fields under .config, the target option at .target.
-func entryPath(at, p string) string {
-	switch {
-	case p == "(options).target":
-		return at + ".target"
-	case p == "(config)":
-		return at + ".config"
-	case strings.HasPrefix(p, "("):
-		return at + "." + p
-	}
-	return at + ".config." + p
 }

@@ -6,12 +6,20 @@
 //	connectorkit list                               # factories and their metadata
 //	connectorkit schema kakao-universal             # the JSON Schema of a factory's config
 //	connectorkit validate oauth2 config.json        # every problem of a config, with its path
+//	connectorkit validate --json connectors.json    # the same as one JSON object
 //	connectorkit try kakao.json                     # a real sign-in through a local callback
 //	connectorkit send-test twilio.json --to +14155550100
 //
-// Exit codes, for scripts: 0 success; 1 an invalid config or a failed
-// operation (the error is printed); 2 a usage error (unknown command or
-// flag, missing argument).
+// Every command that reads a config file follows one rule: the file is a
+// bare config (its factory named by the FACTORY argument or --factory), an
+// entry {"id", "factoryId", "config"}, or an array of entries (--id picks
+// one); "-" reads standard input, and a UTF-8 byte order mark is skipped.
+//
+// Exit codes, for scripts: 0 success; 1 failure: an invalid or unreadable
+// config, or a failed operation (the error is printed); 2 a usage mistake:
+// an unknown command, flag or factory, a missing or extra argument, an --id
+// that names no connector, several connectors without --id, a malformed
+// flag value. Every message names the command.
 //
 // The demo server is also the reference for how a host should use the
 // library: it opens connectors from Logto-shaped JSON configs through a
@@ -59,13 +67,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 // cli holds what every subcommand needs; tests build one with their own
 // writers and environment.
 type cli struct {
+	stdin          io.Reader // read for the config file "-"
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	newRegistry    func() (*connector.Registry, error)
 }
 
 func newCLI(stdout, stderr io.Writer) *cli {
-	return &cli{stdout: stdout, stderr: stderr, getenv: os.Getenv, newRegistry: builtin.NewRegistry}
+	return &cli{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, newRegistry: builtin.NewRegistry}
 }
 
 type command struct {
@@ -83,9 +92,9 @@ func init() {
 		{"demo", "[flags]", "run the demo identity server (mock providers, or real ones with --config)", (*cli).demo},
 		{"list", "[--json]", "list the connector factories and their metadata", (*cli).list},
 		{"schema", "FACTORY", "print the JSON Schema of a factory's config", (*cli).schema},
-		{"validate", "FACTORY CONFIG.json", "check a config and print every problem with its path", (*cli).validate},
-		{"try", "CONFIG.json [flags]", "sign in with a real provider through a local callback", (*cli).try},
-		{"send-test", "CONFIG.json --to NUMBER", "send a test SMS with a real Twilio config", (*cli).sendTest},
+		{"validate", "[FACTORY] CONFIG.json [flags]", "check a config file and print every problem with its path", (*cli).validate},
+		{"try", "[FACTORY] CONFIG.json [flags]", "sign in with a real provider through a local callback", (*cli).try},
+		{"send-test", "[FACTORY] CONFIG.json --to NUMBER [flags]", "send a test SMS with a real provider config", (*cli).sendTest},
 	}
 }
 
@@ -101,7 +110,7 @@ func (c *cli) run(ctx context.Context, args []string) int {
 			if cmd, ok := lookup(args[1]); ok {
 				return cmd.run(c, ctx, []string{"--help"})
 			}
-			fmt.Fprintf(c.stderr, "connectorkit: unknown command %q\n", args[1])
+			fmt.Fprintf(c.stderr, "connectorkit help: unknown command %q%s\n\n", args[1], commandHint(args[1]))
 			c.usage(c.stderr)
 			return exitUsage
 		}
@@ -110,11 +119,23 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	}
 	cmd, ok := lookup(name)
 	if !ok {
-		fmt.Fprintf(c.stderr, "connectorkit: unknown command %q\n\n", name)
+		fmt.Fprintf(c.stderr, "connectorkit: unknown command %q%s\n\n", name, commandHint(name))
 		c.usage(c.stderr)
 		return exitUsage
 	}
 	return cmd.run(c, ctx, args[1:])
+}
+
+// commandHint is " (did you mean NAME?)" for a mistyped command, or "".
+func commandHint(name string) string {
+	names := make([]string, len(commands))
+	for i, cmd := range commands {
+		names[i] = cmd.name
+	}
+	if s := closest(name, names); s != "" {
+		return fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return ""
 }
 
 func lookup(name string) (command, bool) {
@@ -144,8 +165,21 @@ Start here:
 
 Run "connectorkit COMMAND --help" for a command's flags.
 
-Exit codes: 0 success, 1 invalid config or failed operation, 2 usage error.
+Config files (validate, try, send-test, demo --config):
+`+indent(configFileRule)+`
+
+`+exitCodesText+`
 `)
+}
+
+// exitCodesText ends every usage text.
+const exitCodesText = `Exit codes: 0 success; 1 failure (an invalid or unreadable config, a failed
+operation); 2 usage mistake (unknown command, flag or factory, missing or
+extra argument, an --id that names nothing or is needed, a bad flag value).`
+
+// indent indents every line of s by two spaces.
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
 }
 
 // flagSet returns a FlagSet for a subcommand whose --help text shows the
@@ -162,31 +196,53 @@ func (c *cli) flagSet(name, synopsis, description string) *flag.FlagSet {
 			fmt.Fprint(w, "\nFlags:\n")
 			fs.PrintDefaults()
 		}
-		fmt.Fprint(w, "\nExit codes: 0 success, 1 invalid config or failed operation, 2 usage error.\n")
+		fmt.Fprintf(w, "\n%s\n", exitCodesText)
 	}
 	return fs
 }
 
 // parse parses flags that may come before, between or after the positional
-// arguments ("send-test CONFIG.json --to N") and checks the number of
-// positional arguments. It returns the exit code to use when parsing ends the
-// command (--help: 0, a usage error: 2) and ok=false.
-func (c *cli) parse(fs *flag.FlagSet, args []string, nargs int) (pos []string, code int, ok bool) {
-	// flag prints the usage itself on -help and on errors; the command
-	// prints it once, to stdout for -help and to stderr for an error.
-	usage := fs.Usage
+// arguments ("send-test CONFIG.json --to N") and checks that there are
+// minArgs to maxArgs positional arguments (maxArgs < 0: any number). It returns the exit
+// code to use when parsing ends the command (--help: 0, a usage mistake:
+// 2) and ok=false; it prints the usage itself.
+func (c *cli) parse(fs *flag.FlagSet, args []string, minArgs, maxArgs int) (pos []string, code int, ok bool) {
+	pos, err := c.parseArgs(fs, args, minArgs, maxArgs)
+	switch {
+	case err == nil:
+		return pos, exitOK, true
+	case errors.Is(err, flag.ErrHelp):
+		return nil, c.help(fs), false
+	}
+	fmt.Fprintf(c.stderr, "%s: %v\n", fs.Name(), err)
+	fs.Usage()
+	return nil, exitUsage, false
+}
+
+// help prints a subcommand's usage to stdout and returns exitOK.
+func (c *cli) help(fs *flag.FlagSet) int {
+	fs.SetOutput(c.stdout)
+	defer fs.SetOutput(c.stderr)
+	fs.Usage()
+	return exitOK
+}
+
+// parseArgs is [cli.parse] without output: it returns the positional
+// arguments, or flag.ErrHelp, or a usage [*cmdError].
+func (c *cli) parseArgs(fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]string, error) {
+	// flag prints its errors and the usage itself; the command prints
+	// them once, with its name, to the right writer.
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	defer func() { fs.Usage = usage }()
+	defer func() { fs.SetOutput(out); fs.Usage = usage }()
+	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(c.stdout)
-				usage()
-				return nil, exitOK, false
+				return nil, err
 			}
-			// flag has printed the error.
-			usage()
-			return nil, exitUsage, false
+			return nil, usageError("%v", err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -201,17 +257,13 @@ func (c *cli) parse(fs *flag.FlagSet, args []string, nargs int) (pos []string, c
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-	if nargs >= 0 && len(pos) != nargs {
-		switch {
-		case len(pos) < nargs:
-			fmt.Fprintf(c.stderr, "%s: missing argument\n", fs.Name())
-		default:
-			fmt.Fprintf(c.stderr, "%s: unexpected argument %q\n", fs.Name(), pos[nargs])
-		}
-		usage()
-		return nil, exitUsage, false
+	switch {
+	case len(pos) < minArgs:
+		return nil, usageError("missing argument")
+	case maxArgs >= 0 && len(pos) > maxArgs:
+		return nil, usageError("unexpected argument %q", pos[maxArgs])
 	}
-	return pos, exitOK, true
+	return pos, nil
 }
 
 // usageErr prints a usage error for a subcommand and returns exitUsage.
@@ -219,6 +271,15 @@ func (c *cli) usageErr(fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(c.stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
 	fmt.Fprintf(c.stderr, "Run \"%s --help\" for usage.\n", fs.Name())
 	return exitUsage
+}
+
+// failErr ends a subcommand with err: exit 2 for a usage mistake, else
+// [cli.fail].
+func (c *cli) failErr(fs *flag.FlagSet, err error) int {
+	if isUsage(err) {
+		return c.usageErr(fs, "%v", err)
+	}
+	return c.fail(strings.TrimPrefix(fs.Name(), "connectorkit "), err)
 }
 
 // fail prints err for a subcommand and returns exitFailure. A

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,9 +33,9 @@ func TestUsage(t *testing.T) {
 	}{
 		{name: "no command", args: nil, code: exitUsage, stderr: "Usage:\n  connectorkit COMMAND", noStdout: true},
 		{name: "help", args: []string{"help"}, code: exitOK, stdout: "send-test"},
-		{name: "--help", args: []string{"--help"}, code: exitOK, stdout: "Exit codes: 0 success, 1 invalid config or failed operation, 2 usage error."},
+		{name: "--help", args: []string{"--help"}, code: exitOK, stdout: "Exit codes: 0 success; 1 failure (an invalid or unreadable config, a failed\noperation); 2 usage mistake"},
 		{name: "-h", args: []string{"-h"}, code: exitOK, stdout: "go run ./cmd/connectorkit demo"},
-		{name: "help command", args: []string{"help", "validate"}, code: exitOK, stdout: "Usage: connectorkit validate FACTORY CONFIG.json"},
+		{name: "help command", args: []string{"help", "validate"}, code: exitOK, stdout: "Usage: connectorkit validate [FACTORY] CONFIG.json [flags]"},
 		{name: "help unknown", args: []string{"help", "nope"}, code: exitUsage, stderr: `unknown command "nope"`},
 		{name: "unknown command", args: []string{"frobnicate"}, code: exitUsage, stderr: `connectorkit: unknown command "frobnicate"`, noStdout: true},
 		{name: "unknown flag", args: []string{"list", "--nope"}, code: exitUsage, stderr: "flag provided but not defined: -nope"},
@@ -87,7 +88,7 @@ func TestParseInterleaved(t *testing.T) {
 	fs := c.flagSet("x", "", "")
 	to := fs.String("to", "", "")
 	v := fs.Bool("v", false, "")
-	pos, _, ok := c.parse(fs, []string{"a.json", "--to", "+1", "b", "-v", "--", "-c"}, -1)
+	pos, _, ok := c.parse(fs, []string{"a.json", "--to", "+1", "b", "-v", "--", "-c"}, 0, -1)
 	if !ok || *to != "+1" || !*v || strings.Join(pos, ",") != "a.json,b,-c" {
 		t.Fatalf("parse = %q ok=%v to=%q v=%v", pos, ok, *to, *v)
 	}
@@ -176,10 +177,10 @@ func TestSchema(t *testing.T) {
 	t.Run("unknown factory", func(t *testing.T) {
 		t.Parallel()
 		stdout, stderr, code := runCmd(t, "schema", "apple-universal-typo")
-		if code != exitFailure || stdout != "" {
+		if code != exitUsage || stdout != "" {
 			t.Fatalf("exit %d, stdout %q", code, stdout)
 		}
-		for _, want := range []string{`no factory is registered with ID "apple-universal-typo"`, "oauth2", "code:", "unknown_factory"} {
+		for _, want := range []string{`connectorkit schema: unknown factory "apple-universal-typo" (known: apple-universal, `, "oauth2"} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("stderr does not contain %q:\n%s", want, stderr)
 			}
@@ -228,19 +229,16 @@ func TestValidate(t *testing.T) {
 		if code != exitFailure {
 			t.Fatalf("exit %d", code)
 		}
-		var got struct {
-			Valid    bool
-			Factory  string
-			Problems []struct{ Path, Message string }
-		}
+		var got validateResult
 		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 			t.Fatalf("%v\n%s", err, stdout)
 		}
 		paths := []string{}
-		for _, p := range got.Problems {
+		for _, p := range got.Error.Fields {
 			paths = append(paths, p.Path)
 		}
-		if got.Valid || got.Factory != "oauth2" || strings.Join(paths, ",") != "authorizationEndpoint,tokenEndpoint,tokenEndpointAuthMethod" {
+		if got.OK || got.Error.Code != "invalid_config" || len(got.Connectors) != 1 || got.Connectors[0].FactoryID != "oauth2" ||
+			strings.Join(paths, ",") != "authorizationEndpoint,tokenEndpoint,tokenEndpointAuthMethod" {
 			t.Fatalf("got %+v", got)
 		}
 	})
@@ -252,9 +250,9 @@ func TestValidate(t *testing.T) {
 		{"valid oauth2", "oauth2", "testdata/oauth2-valid.json", exitOK, "testdata/oauth2-valid.json: valid oauth2 config", ""},
 		{"valid kakao", "kakao-universal", "testdata/kakao-valid.json", exitOK, "valid kakao-universal config", ""},
 		{"wrong factory", "kakao-universal", "testdata/oauth2-valid.json", exitFailure, "authorizationEndpoint: is not a known field", ""},
-		{"not JSON", "oauth2", "testdata/broken.json", exitFailure, "(config): is not valid JSON", ""},
-		{"missing file", "oauth2", "testdata/nope.json", exitFailure, "", "cannot read the config"},
-		{"unknown factory", "nope", "testdata/oauth2-valid.json", exitFailure, "", "unknown_factory"},
+		{"not JSON", "oauth2", "testdata/broken.json", exitFailure, "(file): is not valid JSON: invalid character 'o' in literal null (expecting 'u') (line 1, column 2)", ""},
+		{"missing file", "oauth2", "testdata/nope.json", exitFailure, "", "connectorkit validate: cannot read the config file: open testdata/nope.json: "},
+		{"unknown factory", "nope", "testdata/oauth2-valid.json", exitUsage, "", `connectorkit validate: unknown factory "nope" (known: `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,12 +268,13 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestLoadEntries(t *testing.T) {
+func TestLoadConfigs(t *testing.T) {
 	t.Parallel()
 	reg, _ := builtin.NewRegistry()
+	c := newCLI(io.Discard, io.Discard)
 	t.Run("every problem", func(t *testing.T) {
 		t.Parallel()
-		_, err := loadEntries("testdata/connectors-bad.json", reg)
+		_, err := c.loadConfigs(configArgs{file: "testdata/connectors-bad.json"}, reg)
 		if err == nil {
 			t.Fatal("no error")
 		}
@@ -283,47 +282,53 @@ func TestLoadEntries(t *testing.T) {
 		for _, want := range []string{
 			"[1].id: repeats the ID of [0]",
 			"[1].factoryId: names no known factory",
-			"[1].config:", // empty object is fine for loading: the connector reports it
 			"[2].extra: is not a known field",
 			"[2].id: must be 1 to 64 letters",
 			"[2].config: must be a JSON object",
 			"[3]: must be an object",
 		} {
-			if want == "[1].config:" {
-				if strings.Contains(msg, want) {
-					t.Errorf("an empty config object is reported at load time: %s", msg)
-				}
-				continue
-			}
 			if !strings.Contains(msg, want) {
 				t.Errorf("error does not contain %q:\n%s", want, msg)
 			}
 		}
+		// An empty config object is fine for loading: the connector
+		// reports what it lacks.
+		if strings.Contains(msg, "[1].config:") {
+			t.Errorf("an empty config object is reported at load time: %s", msg)
+		}
 	})
 	t.Run("good", func(t *testing.T) {
 		t.Parallel()
-		entries, err := loadEntries("testdata/connectors.json", reg)
+		entries, err := c.loadConfigs(configArgs{file: "testdata/connectors.json"}, reg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(entries) != 2 || entries[1].Target != "acme" || entries[1].FactoryID != "oauth2" {
+		if len(entries) != 2 || entries[1].Target != "acme" || entries[1].FactoryID != "oauth2" || entries[1].at != "[1]" {
 			t.Fatalf("entries = %+v", entries)
 		}
 	})
 	t.Run("shapes", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		for name, body := range map[string]string{
-			"object.json": `{"id":"x"}`,
-			"empty.json":  `[]`,
-			"trail.json":  `[] []`,
+		for name, tt := range map[string]struct {
+			body  string
+			usage bool // a usage mistake rather than a config problem
+		}{
+			"no config": {`{"id":"x"}`, true}, // a bare config, and no factory
+			"empty":     {`[]`, false},
+			"trail":     {`[] []`, false},
+			"number":    {`1`, false},
+			"blank":     {" \n", false},
+			"bom only":  {"\xef\xbb\xbf", false},
+			"truncated": {`[{"id":`, false},
 		} {
-			p := filepath.Join(dir, name)
-			if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			p := filepath.Join(dir, name+".json")
+			if err := os.WriteFile(p, []byte(tt.body), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := loadEntries(p, reg); err == nil {
-				t.Errorf("%s: no error", name)
+			_, err := c.loadConfigs(configArgs{file: p}, reg)
+			if err == nil || isUsage(err) != tt.usage {
+				t.Errorf("%s: error %v, want usage=%v", name, err, tt.usage)
 			}
 		}
 	})

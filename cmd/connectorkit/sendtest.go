@@ -11,13 +11,16 @@ import (
 )
 
 func (c *cli) sendTest(ctx context.Context, args []string) int {
-	fs := c.flagSet("send-test", "CONFIG.json --to NUMBER [flags]", `
+	fs := c.flagSet("send-test", "[FACTORY] CONFIG.json --to NUMBER [flags]", `
 Sends a test SMS with a real provider config, as Logto's "send test message"
 button does, to check the credentials, the sender and the templates.
 
-CONFIG.json is a bare Twilio config (Logto's twilio-short-message-service
-config), a single {"id", "factoryId", "config"} entry, or a connectors.json
-list (choose the entry with --id when it has several SMS connectors).
+`+configFileRule+`
+
+send-test needs one SMS connector: --id picks it when an array has several.
+A bare config without a factory is taken as a `+twilio.FactoryID+`
+config (Logto's Twilio connector).
+
 NUMBER is E.164 (+14155550100) or Logto's digits-only form (14155550100).
 
 The Generic template is sent with the code `+twilio.TestCode+`.
@@ -25,12 +28,12 @@ The Generic template is sent with the code `+twilio.TestCode+`.
 Prints the provider's message ID. Exits 1 with the typed error (code, step,
 the provider's status and error code) when the provider refuses the message.`)
 	to := fs.String("to", "", "recipient phone `NUMBER` (required)")
-	factoryID := fs.String("factory", twilio.FactoryID, "factory `ID` of a bare config")
-	id := fs.String("id", "", "connector `id` to use from a connectors.json list")
+	factoryFlag := fs.String("factory", "", "factory `ID` of a bare config, the same as the FACTORY argument (default "+twilio.FactoryID+")")
+	id := fs.String("id", "", "`id` of the entry to use from an array of entries")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long the send may take")
 	var endpoints endpointFlag
 	fs.Var(&endpoints, "endpoint", "override the provider endpoint, `NAME=URL` (Twilio: api=https://api.twilio.com); repeatable")
-	pos, code, ok := c.parse(fs, args, 1)
+	pos, code, ok := c.parse(fs, args, 1, 2)
 	if !ok {
 		return code
 	}
@@ -44,9 +47,19 @@ the provider's status and error code) when the provider refuses the message.`)
 	if err != nil {
 		return c.fail("send-test", err)
 	}
-	e, err := loadOne(pos[0], *factoryID, *id, connector.TypeSMS, reg)
+	ca, err := factoryArg(pos, *factoryFlag, reg)
 	if err != nil {
-		return c.fail("send-test", err)
+		return c.failErr(fs, err)
+	}
+	// A bare config without a factory is Twilio's, as in Logto.
+	ca.id, ca.bareFactory = *id, twilio.FactoryID
+	entries, err := c.loadConfigs(ca, reg)
+	if err != nil {
+		return c.failErr(fs, err)
+	}
+	e, err := pickOne(ca.file, entries, connector.TypeSMS, reg)
+	if err != nil {
+		return c.failErr(fs, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()

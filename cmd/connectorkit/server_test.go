@@ -216,6 +216,31 @@ func mustContain(t *testing.T, body string, want ...string) {
 	}
 }
 
+// mustNotContain checks the page, its HTML entities decoded, for none of
+// unwanted.
+func mustNotContain(t *testing.T, body string, unwanted ...string) {
+	t.Helper()
+	body = html.UnescapeString(body)
+	for _, u := range unwanted {
+		if strings.Contains(body, u) {
+			t.Errorf("page contains %q", u)
+		}
+	}
+}
+
+// mustBeNoFlowPage checks that body is the page of a callback for which
+// this browser has no sign-in in progress, for connector name: what
+// happened and what to do in words, a way to start again, and no Go error
+// text.
+func mustBeNoFlowPage(t *testing.T, body, id, name string) {
+	t.Helper()
+	mustContain(t, body, `id="noflow"`, "<h1 id=\"noflow-heading\">No sign-in in progress</h1>",
+		"You came back from "+name+", but this browser has no sign-in with "+name+" waiting",
+		"The browser blocks cookies for", "Start the sign-in again in this browser", "allow cookies for",
+		`href="/signin/`+id+`" id="noflow-retry">Sign in with `+name+` again<`, `id="error-code">state_mismatch<`)
+	mustNotContain(t, body, web.ErrNoFlow.Error(), http.ErrNoCookie.Error(), "<dt>cause</dt>", "web: ", "http: ")
+}
+
 func TestDemoSignIn(t *testing.T) {
 	t.Parallel()
 	d := newTestDemo(t)
@@ -300,7 +325,7 @@ func TestDemoFailures(t *testing.T) {
 			{"kakao|token-invalid-grant", http.StatusUnauthorized, []string{`id="error-code">social_auth_code_invalid<`, "<dt>provider status</dt><dd><code>400</code>", "invalid_grant", "token_exchange"}},
 			{"kakao|case-KOE320", http.StatusUnauthorized, []string{"social_auth_code_invalid", "KOE320"}},
 			{"huggingface|userinfo-429", http.StatusTooManyRequests, []string{`id="error-code">rate_limit_exceeded<`, "<dt>retry after</dt><dd><code>7s</code>", "userinfo"}},
-			{"oauth2|userinfo-html", http.StatusBadRequest, []string{`id="error-code">invalid_response<`}},
+			{"oauth2|userinfo-html", http.StatusBadGateway, []string{`id="error-code">invalid_response<`}},
 			{"oauth2|userinfo-401", http.StatusUnauthorized, []string{`id="error-code">social_invalid_access_token<`, "<dt>provider status</dt><dd><code>401</code>"}},
 		}
 		for _, tt := range tests {
@@ -408,7 +433,7 @@ func TestDemoFlowCookie(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", "No sign-in with this connector is in progress", cause(web.ErrNoFlow))
+		mustBeNoFlowPage(t, body, "kakao", "Kakao")
 	})
 	t.Run("tampered cookie", func(t *testing.T) {
 		t.Parallel()
@@ -464,7 +489,7 @@ func TestDemoFlowCookie(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", "<dt>step</dt><dd><code>callback</code>")
+		mustBeNoFlowPage(t, body, "huggingface", "Hugging Face")
 	})
 	t.Run("expired", func(t *testing.T) {
 		d := newTestDemo(t)
@@ -489,7 +514,7 @@ func TestDemoFlowCookie(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("no cookie: status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", cause(web.ErrNoFlow))
+		mustBeNoFlowPage(t, body, "oauth2", "OAuth 2.0")
 		if strings.Contains(body, "<script") {
 			t.Error("the failure page has a script")
 		}
@@ -507,7 +532,7 @@ func TestDemoFlowCookie(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("replayed form post: status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", cause(web.ErrNoFlow))
+		mustBeNoFlowPage(t, body, "oauth2", "OAuth 2.0")
 	})
 	t.Run("unknown connector", func(t *testing.T) {
 		t.Parallel()
@@ -606,12 +631,31 @@ func TestDemoSMS(t *testing.T) {
 		}
 	})
 	t.Run("invalid number", func(t *testing.T) {
-		t.Parallel()
-		resp, body := sendCode(d, d.browser(), "12", "SignIn")
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Fatalf("status %d", resp.StatusCode)
+		// Not parallel: it counts the requests the Twilio mock receives.
+		// A number that cannot be sent to is the form again, as typed,
+		// with the problem beside the field: no code issued, no request
+		// to the provider, no error page.
+		sends := d.b.mocks["twilio"].Requests(mockprovider.EndpointMessages)
+		for _, tc := range []struct{ typed, usage, want string }{
+			{"12", "SignIn", "That number is not a phone number."},
+			{"+1 800 FLOWERS", "Register", "That number may hold only digits"},
+			{"+999 1234 5678", "SignIn", "That number does not start with a known country code."},
+			{"1415555010", "ForgotPassword", "That number is too short for country code +1."},
+			{"+82 10-1234-5678-9999", "SignIn", "That number is not a valid number for country code +82."},
+		} {
+			resp, body := sendCode(d, d.browser(), tc.typed, tc.usage)
+			if resp.StatusCode != http.StatusBadRequest || resp.Request.URL.Path != "/sms/send" {
+				t.Errorf("%q: status %d at %s", tc.typed, resp.StatusCode, resp.Request.URL.Path)
+			}
+			mustContain(t, body, `id="signin"`, `id="sms-form"`, `id="sms-error">`+tc.want,
+				"Enter it with its country code, such as +14155550100.",
+				`id="phone" placeholder="+14155550100" autocomplete="tel" required value="`+tc.typed+`" aria-invalid="true"`,
+				`<option value="`+tc.usage+`" selected>`)
+			mustNotContain(t, body, `id="error-code"`, `id="result"`, "invalid phone number", "Sending a code with")
 		}
-		mustContain(t, body, `id="error-code">invalid_request_parameters<`, "Sending a code with Twilio")
+		if n := d.b.mocks["twilio"].Requests(mockprovider.EndpointMessages); n != sends {
+			t.Errorf("bad numbers made %d requests to the provider", n-sends)
+		}
 	})
 	t.Run("bad form", func(t *testing.T) {
 		t.Parallel()
@@ -637,12 +681,27 @@ func TestDemoSMS(t *testing.T) {
 	t.Run("provider refuses", func(t *testing.T) {
 		d := newTestDemo(t)
 		c := d.browser()
-		d.post(c, "/mock/fail", url.Values{"failure": {"twilio|case-21614"}})
-		resp, body := sendCode(d, c, "+14155550104", "SignIn")
-		if resp.StatusCode != http.StatusBadRequest {
-			t.Fatalf("status %d\n%s", resp.StatusCode, body)
+		// The mock's error quotes the number the connector sent (in
+		// E.164), whatever the visitor typed.
+		for _, tc := range []struct{ failure, typed, want string }{
+			{"twilio|case-21614", "+14155550104", "'To' number +14155550104 is not a valid mobile number"},
+			{"twilio|messages-invalid-recipient", "+82 10-9876-5432", "The 'To' number +821098765432 is not a valid phone number."},
+			{"twilio|case-21211", "1 (212) 555-0175", "The 'To' number +12125550175 is not a valid phone number."},
+			{"twilio|case-21608", "+442079460018", "The number +442079460018 is unverified."},
+		} {
+			d.post(c, "/mock/fail", url.Values{"failure": {tc.failure}})
+			resp, body := sendCode(d, c, tc.typed, "SignIn")
+			if resp.StatusCode < 400 || !strings.Contains(body, `id="result"`) {
+				t.Fatalf("%s: status %d\n%s", tc.failure, resp.StatusCode, body)
+			}
+			_, code, _ := strings.Cut(tc.failure, "-")
+			if tc.failure == "twilio|messages-invalid-recipient" {
+				code = "21211"
+			}
+			mustContain(t, body, "<dt>step</dt><dd><code>send</code>", "<dt>provider error</dt><dd><code>"+code+"</code>",
+				"<dt>provider message</dt><dd><code>"+tc.want)
+			mustNotContain(t, body, "+15555550100", "+1555 ")
 		}
-		mustContain(t, body, "invalid_request_parameters", "21614", "<dt>step</dt><dd><code>send</code>")
 	})
 }
 
@@ -656,7 +715,8 @@ func TestDemoPages(t *testing.T) {
 	for _, sc := range d.b.Social {
 		mustContain(t, body, `id="signin-`+sc.ID+`" href="/signin/`+sc.ID+`"`, "Continue with "+sc.Meta.DisplayName())
 	}
-	mustContain(t, body, `<img class="logo" src="data:image/svg+xml;base64,`, `id="sms-form"`, `<option value="MfaVerification">`, "Offline · mock providers")
+	mustContain(t, body, `<img class="logo" src="data:image/svg+xml;base64,`, `id="sms-form"`, `<option value="MfaVerification">`, "Offline · mock providers",
+		`<a href="/outbox" id="signin-outbox-link">SMS outbox</a>`)
 	h := resp.Header
 	for k, want := range map[string]string{
 		"X-Content-Type-Options": "nosniff",
@@ -684,6 +744,13 @@ func TestDemoPages(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("healthz: %d", resp.StatusCode)
 	}
+	// With a real SMS provider there is no outbox to link.
+	outbox := d.b.Outbox
+	d.b.Outbox = nil
+	_, body = d.get(d.browser(), "/")
+	d.b.Outbox = outbox
+	mustContain(t, body, `id="sms-form"`)
+	mustNotContain(t, body, "signin-outbox-link", `href="/outbox"`)
 	// Another host name for the same server is sent to the base URL.
 	c := d.browser()
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -799,5 +866,99 @@ func TestDemoRefusesCrossSiteForms(t *testing.T) {
 		map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://appleid.apple.com"}, "")
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "state_mismatch") {
 		t.Errorf("cross-site callback: status %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// rootProperties returns the custom properties of the first :root rule of
+// a stylesheet, each value with its white space collapsed.
+func rootProperties(t *testing.T, css string) map[string]string {
+	t.Helper()
+	css = cssComment.ReplaceAllString(css, "")
+	m := rootRule.FindStringSubmatch(css)
+	if m == nil {
+		t.Fatalf("no :root rule in\n%s", css)
+	}
+	props := map[string]string{}
+	for _, decl := range strings.Split(m[1], ";") {
+		name, value, ok := strings.Cut(decl, ":")
+		if name = strings.TrimSpace(name); ok && strings.HasPrefix(name, "--") {
+			props[name] = strings.Join(strings.Fields(value), " ")
+		}
+	}
+	return props
+}
+
+var (
+	cssComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
+	rootRule   = regexp.MustCompile(`(?s):root\s*\{(.*?)\}`)
+	fontDecl   = regexp.MustCompile(`font(?:-family)?\s*:\s*([^;}]*)`)
+)
+
+// The demo's font stack falls back to CJK fonts before the generic family:
+// Kakao's test identities have Korean names. Every font declaration uses
+// the stack (or the monospace one), so no page misses the fallbacks.
+func TestDemoFontStack(t *testing.T) {
+	t.Parallel()
+	b, err := assets.ReadFile("static/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	css := string(b)
+	sans := rootProperties(t, css)["--sans"]
+	families := strings.Split(sans, ", ")
+	at := func(f string) int { return slices.Index(families, f) }
+	if at(`"Noto Sans CJK KR"`) < 0 || at(`"Noto Sans KR"`) < 0 || at("sans-serif") != len(families)-1 ||
+		at(`"Noto Sans CJK KR"`) > at(`"Noto Sans KR"`) || at("system-ui") != 0 {
+		t.Errorf("--sans = %s: want system-ui first, then Latin fonts, CJK fallbacks, and sans-serif last", sans)
+	}
+	for _, m := range fontDecl.FindAllStringSubmatch(cssComment.ReplaceAllString(css, ""), -1) {
+		v := m[1]
+		if !strings.Contains(v, "var(--sans)") && !strings.Contains(v, "var(--mono)") && strings.TrimSpace(v) != "inherit" {
+			t.Errorf("a font declaration bypasses the font stacks: %s", m[0])
+		}
+	}
+	if !strings.Contains(css, "font: 15px/1.5 var(--sans);") {
+		t.Error("the body's font is not the --sans stack")
+	}
+}
+
+// The mocks' authorization pages look like the demo (its font stack and
+// colours) and name their provider as the provider writes it.
+func TestDemoMockPages(t *testing.T) {
+	t.Parallel()
+	d := newTestDemo(t)
+	b, err := assets.ReadFile("static/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := rootProperties(t, string(b))
+	for id, name := range map[string]string{"apple": "Sign in with Apple", "kakao": "Kakao", "huggingface": "Hugging Face", "oauth2": "OAuth 2.0"} {
+		t.Run(id, func(t *testing.T) {
+			t.Parallel()
+			resp, body := d.get(d.browser(), "/signin/"+id)
+			if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Request.URL.String(), d.b.mocks[id].BaseURL()) {
+				t.Fatalf("status %d at %s", resp.StatusCode, resp.Request.URL)
+			}
+			mustContain(t, body, "<title>"+name+" · mock provider</title>", "<h1>"+name+"</h1>", "Choose a test identity")
+			mustNotContain(t, body, "<h1>"+id, "<title>"+id, "Sign in with Sign in with")
+			mock := rootProperties(t, body)
+			for _, p := range []string{"--sans", "--mono", "--bg", "--card", "--text", "--muted", "--line", "--accent"} {
+				if mock[p] == "" || mock[p] != demo[p] {
+					t.Errorf("%s: the mock's is %q, the demo's %q", p, mock[p], demo[p])
+				}
+			}
+			for p, v := range mock {
+				if demo[p] != v {
+					t.Errorf("%s: the mock's is %q, the demo's %q", p, v, demo[p])
+				}
+			}
+			mustContain(t, body, "font: 15px/1.5 var(--sans);", "background: var(--bg);")
+			// The mock's error page too.
+			resp, body = d.get(d.browser(), d.b.mocks[id].URL(mockprovider.EndpointAuthorize))
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("authorization without parameters: status %d", resp.StatusCode)
+			}
+			mustContain(t, body, "<title>"+name+" · mock provider: error</title>", name+" refused the request", "var(--sans)")
+		})
 	}
 }

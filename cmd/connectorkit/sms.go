@@ -45,17 +45,25 @@ func (s *server) smsSend(w http.ResponseWriter, r *http.Request) {
 	if usage == "" {
 		usage = connector.UsageSignIn
 	}
-	formError := func(msg string) {
+	// formError shows the form again, as it was filled in, with msg about
+	// field ("phone" or "usage").
+	formError := func(field, msg string) {
 		v := s.signInView()
-		v.Phone, v.Usage, v.Error = to, string(usage), msg
+		v.Phone, v.Usage, v.Error, v.ErrorField = to, string(usage), msg, field
 		s.render(w, r, http.StatusBadRequest, "signin", "Sign in", v)
 	}
 	if !usage.Valid() {
-		formError("Choose one of the listed usage types.")
+		formError("usage", "Choose one of the listed usage types.")
 		return
 	}
 	if to == "" {
-		formError("Enter a phone number, such as +14155550100.")
+		formError("phone", "Enter a phone number, such as +14155550100.")
+		return
+	}
+	// A number no connector can send to is the visitor's typo, told beside
+	// the field; what the provider refuses is the connector's error.
+	if _, err := phone.ToE164(to); err != nil {
+		formError("phone", phoneProblem(err))
 		return
 	}
 	id, code, err := s.codes.issue(to, string(usage))
@@ -84,6 +92,16 @@ func (s *server) smsSend(w http.ResponseWriter, r *http.Request) {
 	s.log.InfoContext(r.Context(), "code sent", "connector", s.b.SMS.ID, "usage", string(usage),
 		"message_id", receipt.ID, "segments", receipt.Segments)
 	http.Redirect(w, r, "/sms/verify", http.StatusSeeOther)
+}
+
+// phoneProblem tells a visitor what is wrong with the phone number they
+// typed ([phone.ToE164]'s error) and how to write it.
+func phoneProblem(err error) string {
+	const how = " Enter it with its country code, such as +14155550100."
+	if reason, ok := strings.CutPrefix(err.Error(), "invalid phone number: "); ok {
+		return "That number " + reason + "." + how
+	}
+	return "That is not a phone number." + how
 }
 
 type verifyView struct {

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
+	"time"
 
+	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/web"
 )
 
@@ -35,7 +39,37 @@ func (s *server) signedIn(w http.ResponseWriter, r *http.Request, res *web.Resul
 }
 
 // signInFailed renders a failed sign-in (web's OnError): the typed error's
-// code, step, message and cause.
+// code, step, message and cause; or, when no sign-in is in progress for
+// the callback, a page that says so in words.
 func (s *server) signInFailed(w http.ResponseWriter, r *http.Request, err error) {
-	s.failure(w, r, s.byID[r.PathValue("id")], err)
+	sc := s.byID[r.PathValue("id")]
+	if errors.Is(err, web.ErrNoFlow) {
+		s.noFlow(w, r, sc, err)
+		return
+	}
+	s.failure(w, r, sc, err)
+}
+
+type noFlowView struct {
+	ID, Name string
+	Logo     template.URL
+	Host     string // the demo's host, whose cookies the flow needs
+	Minutes  int    // how long a flow cookie lives
+	Status   int
+	Code     string
+}
+
+// noFlow renders the callback that finds no sign-in in progress in this
+// browser: the flow cookie is gone (the sign-in was finished or started
+// elsewhere) or never came back (cookies blocked). Its cause is the web
+// package's, which a visitor has no use for: the page tells what happened
+// and what to do.
+func (s *server) noFlow(w http.ResponseWriter, r *http.Request, sc *socialConn, err error) {
+	status := connector.HTTPStatus(err)
+	s.log.WarnContext(r.Context(), "no sign-in in progress", "connector", sc.ID, "error", logValue(err))
+	s.render(w, r, status, "noflow", "No sign-in in progress", noFlowView{
+		ID: sc.ID, Name: sc.Meta.DisplayName(), Logo: safeImage(sc.Meta.Logo),
+		Host: s.baseURL.Host, Minutes: int(web.DefaultTTL / time.Minute),
+		Status: status, Code: string(connector.CodeOf(err)),
+	})
 }

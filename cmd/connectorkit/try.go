@@ -22,16 +22,18 @@ import (
 const defaultTryRedirect = "http://127.0.0.1:8765/callback"
 
 func (c *cli) try(ctx context.Context, args []string) int {
-	fs := c.flagSet("try", "CONFIG.json [flags]", `
+	fs := c.flagSet("try", "[FACTORY] CONFIG.json [flags]", `
 Signs in with a real provider, to check a config before putting it live.
 
-CONFIG.json is a connectors.json list (choose the entry with --id when it has
-several social connectors), a single {"id", "factoryId", "config"} entry, or
-a bare config with --factory. The command listens on the --redirect-uri (an
-http URL on 127.0.0.1 or localhost; register it with the provider), prints the
-authorization URL, waits for the provider's callback (GET or form POST),
-and prints the normalized user info, with the raw profile, as JSON on stdout.
-Tokens are never printed.
+`+configFileRule+`
+
+try needs one social connector: --id picks it when an array has several.
+
+The command listens on the --redirect-uri (an http URL on 127.0.0.1 or
+localhost; register it with the provider), prints the authorization URL,
+waits for the provider's callback (GET or form POST), and prints the
+normalized user info, with the raw profile, as JSON on stdout. Tokens are
+never printed.
 
 The token and userinfo requests go through netguard's guarded client: they
 never connect to a loopback, private, link-local (such as the cloud metadata
@@ -49,8 +51,8 @@ public URL's path). Apple's answer is a form POST, which the callback accepts.
 
 Exits 1 with the typed error (code, step, provider error fields) when the
 sign-in fails, and when no callback arrives before --timeout.`)
-	factoryID := fs.String("factory", "", "factory `ID` of a bare config (see \"connectorkit list\")")
-	id := fs.String("id", "", "connector `id` to use from a connectors.json list")
+	factoryFlag := fs.String("factory", "", "factory `ID` of a bare config, the same as the FACTORY argument (see \"connectorkit list\")")
+	id := fs.String("id", "", "`id` of the entry to use from an array of entries")
 	redirect := fs.String("redirect-uri", defaultTryRedirect, "local callback `URL` registered with the provider (port 0 picks a free port)")
 	publicURL := fs.String("public-url", "", "https `URL` registered with the provider that a tunnel or proxy forwards to --redirect-uri (for providers that refuse local redirect URIs, such as Sign in with Apple)")
 	scope := fs.String("scope", "", "`scope` to request instead of the configured one")
@@ -58,7 +60,7 @@ sign-in fails, and when no callback arrives before --timeout.`)
 	allowPrivate := fs.Bool("allow-private", false, "turn the netguard check off: let the token and userinfo requests reach loopback, private and link-local addresses, follow redirects and use HTTPS_PROXY (for a provider on your own network, such as a local Keycloak)")
 	var endpoints endpointFlag
 	fs.Var(&endpoints, "endpoint", "override a provider endpoint, `NAME=URL` (names: authorization, token, userinfo, keys, revocation); repeatable")
-	pos, code, ok := c.parse(fs, args, 1)
+	pos, code, ok := c.parse(fs, args, 1, 2)
 	if !ok {
 		return code
 	}
@@ -88,9 +90,18 @@ sign-in fails, and when no callback arrives before --timeout.`)
 	if err != nil {
 		return c.fail("try", err)
 	}
-	e, err := loadOne(pos[0], *factoryID, *id, connector.TypeSocial, reg)
+	ca, err := factoryArg(pos, *factoryFlag, reg)
 	if err != nil {
-		return c.fail("try", err)
+		return c.failErr(fs, err)
+	}
+	ca.id = *id
+	entries, err := c.loadConfigs(ca, reg)
+	if err != nil {
+		return c.failErr(fs, err)
+	}
+	e, err := pickOne(ca.file, entries, connector.TypeSocial, reg)
+	if err != nil {
+		return c.failErr(fs, err)
 	}
 	logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := append(e.options(), connector.WithLogger(logger))

@@ -59,6 +59,9 @@ type signInView struct {
 	Phone      string
 	Usage      string
 	Error      string
+	ErrorField string // the form field Error is about
+	// HasOutbox is set when the SMS goes to the mock's outbox page.
+	HasOutbox bool
 }
 
 type failureGroup struct {
@@ -72,7 +75,8 @@ type socialView struct {
 }
 
 func (s *server) signInView() signInView {
-	v := signInView{SMS: s.b.SMS, UsageTypes: connector.UsageTypes(), Usage: string(connector.UsageSignIn)}
+	v := signInView{SMS: s.b.SMS, UsageTypes: connector.UsageTypes(), Usage: string(connector.UsageSignIn),
+		HasOutbox: s.b.SMS != nil && s.b.Outbox != nil}
 	for _, sc := range s.b.Social {
 		v.Social = append(v.Social, socialView{ID: sc.ID, Name: sc.Meta.DisplayName(), Logo: safeImage(sc.Meta.Logo)})
 	}
