@@ -169,7 +169,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("sign-in page", func(t *testing.T) {
 		c := tab(t)
 		do(t, c, chromedp.Navigate(base+"/"), visible("#signin"), visible("#sms-form"))
-		for _, want := range []string{"Continue with Apple", "Continue with Kakao", "Continue with Hugging Face", "Continue with OAuth 2.0", "Send code with Twilio"} {
+		for _, want := range []string{"Continue with Apple", "Continue with Kakao", "Continue with Hugging Face", "Continue with OAuth 2.0", "Continue with OpenID Connect", "Send code with Twilio"} {
 			if !strings.Contains(text(t, c, "#signin"), want) {
 				t.Errorf("sign-in page lacks %q", want)
 			}
@@ -177,8 +177,8 @@ func TestBrowser(t *testing.T) {
 		do(t, c, visible("#signin-outbox-link"))
 		// Every logo is an embedded image that decoded.
 		n, err := chromedp.Run(c, chromedp.Evaluate[int](`[...document.querySelectorAll("img.logo")].filter(i => i.complete && i.naturalWidth > 0).length`))
-		if err != nil || n != 5 {
-			t.Errorf("%d logos loaded, want 5 (%v)", n, err)
+		if err != nil || n != len(demoProviders) {
+			t.Errorf("%d logos loaded, want %d (%v)", n, len(demoProviders), err)
 		}
 		screenshot(t, c, "signin.png")
 	})

@@ -34,7 +34,9 @@ profile, or the typed error with every field.
 Without --config, every built-in connector is wired to a mock provider from
 the conformance kit, started on 127.0.0.1: no network and no accounts are
 needed. On each mock's authorization page you pick a test identity (verified
-or unverified email, no email consent, a 64-bit Kakao ID...) or cancel; the
+or unverified email, no email consent, a 64-bit Kakao ID...) or cancel (the
+OpenID Connect mock is found through its discovery document, as a real
+provider is from its issuer alone); the
 sign-in page can make a mock's next answer fail (invalid_grant, 401, 429,
 HTML instead of JSON...) to show the typed errors; sent SMS land in an
 outbox page. The Sign in with Apple mock answers as Apple does, with a form

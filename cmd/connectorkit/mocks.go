@@ -56,6 +56,11 @@ var demoProviders = []demoProvider{
 	{ID: "oauth2", Factory: "oauth2",
 		Mock:   func() mockprovider.Provider { return mockprovider.NewOAuth2(mockprovider.OAuth2Options{}) },
 		Config: oauth2Config},
+	{ID: "oidc", Factory: "oidc",
+		Mock: func() mockprovider.Provider {
+			return mockprovider.NewOIDC(mockprovider.OIDCOptions{IssParameter: true, Revocation: true, RequirePKCE: true})
+		},
+		Config: oidcConfig},
 	{ID: "twilio", Factory: "twilio-short-message-service",
 		Mock:   func() mockprovider.Provider { return mockprovider.NewTwilio(mockprovider.TwilioOptions{}) },
 		Config: twilioConfig,
@@ -75,6 +80,15 @@ func clientConfig(scope string) func(mockprovider.Provider) map[string]any {
 		}
 		return cfg
 	}
+}
+
+// oidcConfig is the OpenID Connect short form: the mock's issuer (its base
+// URL) alone; the connector reads everything else from the mock's
+// discovery document.
+func oidcConfig(p mockprovider.Provider) map[string]any {
+	sp := p.(*mockprovider.OIDC)
+	return map[string]any{"issuer": sp.Issuer(), "clientId": sp.ClientID(), "clientSecret": sp.ClientSecret(),
+		"scope": "openid profile email phone"}
 }
 
 // oauthEndpoints names the endpoint options of an OAuth 2.0 connector

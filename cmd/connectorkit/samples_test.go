@@ -23,7 +23,7 @@ import (
 
 func TestSamples(t *testing.T) {
 	t.Parallel()
-	for _, factory := range []string{"apple-universal", "kakao-universal", "huggingface-universal", "oauth2", "twilio-short-message-service"} {
+	for _, factory := range []string{"apple-universal", "kakao-universal", "huggingface-universal", "oauth2", "oidc", "twilio-short-message-service"} {
 		t.Run(factory, func(t *testing.T) {
 			t.Parallel()
 			file := "testdata/samples/" + factory + ".json"
