@@ -369,7 +369,7 @@ func TestUsageMistakes(t *testing.T) {
 		{"try: unknown factory", []string{"try", "oauth", "testdata/oauth2-valid.json"}, exitUsage, `connectorkit try: unknown factory "oauth" (did you mean oauth2?)`},
 		{"try: unknown --factory", []string{"try", "--factory", "kakoa", "testdata/kakao-valid.json"}, exitUsage, `connectorkit try: unknown factory "kakoa" (did you mean kakao-universal?)`},
 		{"try: several without --id", []string{"try", "testdata/samples/connectors.json"}, exitUsage,
-			"connectorkit try: testdata/samples/connectors.json has several social connectors (kakao, huggingface, acme): choose one with --id"},
+			"connectorkit try: testdata/samples/connectors.json has several social connectors (kakao, huggingface, google, acme): choose one with --id"},
 		{"try: --id names nothing", []string{"try", "testdata/connectors.json", "--id", "nope"}, exitUsage,
 			`connectorkit try: testdata/connectors.json has no connector with id "nope" (it has kakao (kakao-universal), sso (oauth2))`},
 		{"try: bare config, no factory", []string{"try", "testdata/oauth2-valid.json"}, exitUsage, "connectorkit try: testdata/oauth2-valid.json holds a bare config"},

@@ -218,7 +218,7 @@ func TestTry(t *testing.T) {
 		}
 		// Several social connectors, none chosen.
 		_, stderr, code = runCmd(t, "try", "testdata/samples/connectors.json")
-		if code != exitUsage || !strings.Contains(stderr, "several social connectors (kakao, huggingface, acme): choose one with --id") {
+		if code != exitUsage || !strings.Contains(stderr, "several social connectors (kakao, huggingface, google, acme): choose one with --id") {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
 	})
