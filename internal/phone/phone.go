@@ -70,6 +70,15 @@ func ToE164(raw string) (string, error) {
 	if digits == 0 {
 		return "", invalid("has no digits")
 	}
+	if e164, ok := fastE164(s); ok {
+		return e164, nil
+	}
+	return parse(s)
+}
+
+// parse is ToE164's general path, through libphonenumber's parser, for a
+// number whose characters ToE164 has checked.
+func parse(s string) (string, error) {
 	if s[0] != '+' {
 		// Logto's digits-only form: the country code comes first.
 		s = "+" + s
