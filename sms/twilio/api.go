@@ -14,14 +14,18 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
 	twclient "github.com/twilio/twilio-go/client"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/httpx"
+	"github.com/connectorkit/connector/internal/jsonx"
 	"github.com/connectorkit/connector/internal/msgtemplate"
 	"github.com/connectorkit/connector/internal/redact"
 	"github.com/connectorkit/connector/kit"
@@ -52,6 +56,9 @@ type api struct {
 	// scrub replaces the password (auth token or API key secret) and the
 	// Basic credentials in provider text.
 	scrub redact.Scrubber
+	// calls keeps idle bindings of twilio-go's Messages service to this
+	// api, so that a send builds none (see [api.send]).
+	calls sync.Pool
 }
 
 func newAPI(id, base, user, password, accountSID string, hc *http.Client, now func() time.Time) *api {
@@ -83,37 +90,69 @@ func (a *api) GoString() string { return a.String() }
 
 // call binds the caller's context and the message to the shared [api] for
 // one send. It implements twilio-go's client.BaseClient, whose SendRequest
-// takes no context: this is how the context reaches the HTTP request.
+// takes no context: this is how the context reaches the HTTP request. A
+// call and the twilio-go service built on it are made once and reused by
+// later sends (through api.calls), one send at a time.
 type call struct {
 	ctx context.Context
 	*api
+	// svc is twilio-go's Messages service, built once on this call.
+	svc *openapi.ApiService
 	// body and payload are the message sent: a provider that echoes the
 	// request must not get them into an error (see [call.scrubber]).
 	body    string
 	payload map[string]any
+	// sid is the message SID read from a 2xx answer, the one field a
+	// receipt needs.
+	sid string
 }
 
-var _ twclient.BaseClient = call{}
+var _ twclient.BaseClient = (*call)(nil)
+
+// emptyDocument is what twilio-go decodes in place of a 2xx answer whose
+// SID SendRequest has read: its reflection decoder then has nothing to do.
+var emptyDocument = []byte("{}")
+
+// send creates a message with twilio-go's Messages service, with ctx, and
+// returns the SID of the answer.
+func (a *api) send(ctx context.Context, params *openapi.CreateMessageParams, body string, payload map[string]any) (string, error) {
+	c, _ := a.calls.Get().(*call)
+	if c == nil {
+		c = &call{api: a}
+		c.svc = openapi.NewApiService(&twclient.RequestHandler{Client: c})
+	}
+	c.ctx, c.body, c.payload, c.sid = ctx, body, payload, ""
+	_, err := c.svc.CreateMessage(params)
+	sid := c.sid
+	c.ctx, c.body, c.payload, c.sid = nil, "", nil, ""
+	a.calls.Put(c)
+	return sid, err
+}
+
+// scrubberFor is the [call.scrubber] of a send of body and payload.
+func (a *api) scrubberFor(body string, payload map[string]any) redact.Scrubber {
+	return a.scrub.With(messageSecrets(body, payload)...)
+}
 
 // AccountSid implements client.BaseClient.
-func (c call) AccountSid() string { return c.accountSID }
+func (c *call) AccountSid() string { return c.accountSID }
 
 // SetTimeout implements client.BaseClient. The connector is immutable:
 // deadlines come from the caller's context and the injected client.
-func (c call) SetTimeout(time.Duration) {}
+func (c *call) SetTimeout(time.Duration) {}
 
 // SetOauth implements client.BaseClient. The connector authenticates with
 // Basic credentials only.
-func (c call) SetOauth(twclient.OAuth) {}
+func (c *call) SetOauth(twclient.OAuth) {}
 
 // OAuth implements client.BaseClient.
-func (c call) OAuth() twclient.OAuth { return nil }
+func (c *call) OAuth() twclient.OAuth { return nil }
 
 // SendRequest implements client.BaseClient: it sends a form request of
 // twilio-go's generated code with the caller's context, reads the answer
 // whole (capped), so the connection goes back to the pool before twilio-go
 // decodes it, and turns a failure into a [*connector.Error].
-func (c call) SendRequest(method, rawURL string, data url.Values, headers map[string]interface{}, _ ...byte) (*http.Response, error) {
+func (c *call) SendRequest(method, rawURL string, data url.Values, headers map[string]interface{}, _ ...byte) (*http.Response, error) {
 	path, ok := strings.CutPrefix(rawURL, sdkBase)
 	if !ok || method != http.MethodPost {
 		return nil, &connector.Error{Code: connector.CodeGeneral, Connector: c.id, Step: connector.StepSend,
@@ -146,7 +185,19 @@ func (c call) SendRequest(method, rawURL string, data url.Values, headers map[st
 		return nil, c.transportError(err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		// Only the SID is read (exact name, duplicates refused); twilio-go
+		// decodes an empty document instead of the whole resource.
+		var m struct {
+			Sid *string `json:"sid"`
+		}
+		if err := jsonx.Unmarshal(body, &m); err != nil {
+			return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: connector.StepSend,
+				Status: resp.StatusCode, Message: "twilio's answer is not a message resource: " + err.Error()}
+		}
+		if m.Sid != nil {
+			c.sid = *m.Sid
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(emptyDocument))
 		return resp, nil
 	}
 	return nil, c.statusError(resp, body)
@@ -156,8 +207,8 @@ func (c call) SendRequest(method, rawURL string, data url.Values, headers map[st
 // rendered body and every payload value that is text or a number (the
 // one-time code among them), as the template renders it. It is built only
 // when a send fails, so a successful send pays nothing for it.
-func (c call) scrubber() redact.Scrubber {
-	return c.scrub.With(messageSecrets(c.body, c.payload)...)
+func (c *call) scrubber() redact.Scrubber {
+	return c.scrubberFor(c.body, c.payload)
 }
 
 // messageSecrets lists the body and the top-level text and number values
@@ -180,7 +231,7 @@ func messageSecrets(body string, payload map[string]any) []string {
 // transportError maps a failure to get an answer. The caller's own
 // deadline or cancellation is kept in the chain (errors.Is(err,
 // context.DeadlineExceeded)) and is not retryable; a network failure is.
-func (c call) transportError(err error) error {
+func (c *call) transportError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err // its text repeats the URL; the cause is what matters
@@ -234,7 +285,7 @@ func (e *scrubbedError) Timeout() bool {
 // status} or anything else, to an error. The mapping reads Twilio's code as
 // sent; every provider text kept in the error is scrubbed of the
 // credentials and the message's values, and cleaned (see [redact]).
-func (c call) statusError(resp *http.Response, body []byte) error {
+func (c *call) statusError(resp *http.Response, body []byte) error {
 	e := &connector.Error{Connector: c.id, Step: connector.StepSend, Status: resp.StatusCode}
 	pe, isTwilio := parseError(body)
 	if isTwilio {

@@ -133,7 +133,7 @@ func TestSendProviderErrors(t *testing.T) {
 		{
 			name:    "201 that is not json",
 			respond: httpmock.NewStringResponder(201, "<xml/>"),
-			code:    connector.CodeInvalidResponse,
+			code:    connector.CodeInvalidResponse, status: 201,
 		},
 		{
 			name:    "201 without a sid",
@@ -143,12 +143,12 @@ func TestSendProviderErrors(t *testing.T) {
 		{
 			name:    "201 with a sid of the wrong type",
 			respond: httpmock.NewStringResponder(201, `{"sid":12}`),
-			code:    connector.CodeInvalidResponse,
+			code:    connector.CodeInvalidResponse, status: 201,
 		},
 		{
 			name:    "truncated 201",
 			respond: httpmock.NewStringResponder(201, `{"sid":"SM`),
-			code:    connector.CodeInvalidResponse,
+			code:    connector.CodeInvalidResponse, status: 201,
 		},
 		{
 			name:    "oversized answer",

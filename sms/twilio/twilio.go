@@ -60,7 +60,6 @@ import (
 	"slices"
 	"strings"
 
-	twclient "github.com/twilio/twilio-go/client"
 	openapi "github.com/twilio/twilio-go/rest/api/v2010"
 
 	"github.com/connectorkit/connector"
@@ -273,32 +272,30 @@ func (c *Connector) Send(ctx context.Context, msg connector.Message) (*connector
 	params.SetBody(body)
 	params.SetRiskCheck(c.riskCheck)
 
-	// twilio-go's services take no context: bind it to this send. The
-	// HTTP client, credentials and base URL in c.api are shared.
-	cl := call{ctx: ctx, api: c.api, body: body, payload: msg.Payload}
-	svc := openapi.NewApiService(&twclient.RequestHandler{Client: cl})
-	m, err := svc.CreateMessage(params)
+	// twilio-go's services take no context: api.send binds it to this
+	// send. The HTTP client, credentials and base URL in c.api are shared.
+	sid, err := c.api.send(ctx, params, body, msg.Payload)
 	if err != nil {
 		var ce *connector.Error
 		if !errors.As(err, &ce) {
-			// The answer was 2xx but not a message document.
+			// The answer was 2xx but twilio-go could not decode it.
 			err = &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: connector.StepSend,
-				Message: "twilio's answer is not a message resource", Err: scrubCause(cl.scrubber(), err)}
+				Message: "twilio's answer is not a message resource", Err: scrubCause(c.api.scrubberFor(body, msg.Payload), err)}
 		}
 		// Every text in err is scrubbed (see call.statusError).
 		c.log.Debug("sms not sent", slog.String("usage_type", string(msg.Usage)), slog.Any("error", err))
 		return nil, err
 	}
-	if m.Sid == nil || *m.Sid == "" {
+	if sid == "" {
 		return nil, &connector.Error{Code: connector.CodeInvalidResponse, Connector: c.id, Step: connector.StepSend,
 			Message: "twilio's answer has no message sid"}
 	}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		// The sid is provider text too: scrubbed, as in errors.
-		c.log.Debug("sms sent", slog.String("usage_type", string(msg.Usage)), slog.String("message_sid", cl.scrubber().Text(*m.Sid)),
+		c.log.Debug("sms sent", slog.String("usage_type", string(msg.Usage)), slog.String("message_sid", c.api.scrubberFor(body, msg.Payload).Text(sid)),
 			slog.String("encoding", string(info.Encoding)), slog.Int("segments", info.Segments))
 	}
-	return &connector.Receipt{ID: *m.Sid, Segments: info.Segments, Encoding: string(info.Encoding)}, nil
+	return &connector.Receipt{ID: sid, Segments: info.Segments, Encoding: string(info.Encoding)}, nil
 }
 
 // SendTest sends the Generic template with the code [TestCode] to to, as
