@@ -5,10 +5,14 @@
 package userid
 
 import (
+	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // MaxLen bounds an ID; OpenID Connect's sub is at most 255 ASCII characters.
@@ -64,3 +68,61 @@ func Number(raw string) (canonical string, ok bool) {
 	}
 	return digits, true
 }
+
+// maxInt64Digits is the number of digits of the largest int64.
+const maxInt64Digits = 19
+
+// PositiveInt64 returns the canonical decimal text of an ID that is a
+// positive 64-bit integer, given as a JSON number or, leniently, as a
+// JSON string of digits (Kakao's id, GitHub's, Discord's snowflakes): both
+// forms of one number give one ID, leading zeros dropped, and the digits
+// are never read through a float64. raw is the member's JSON value, empty
+// when absent. The error says what is wrong in lower case ("has no id" is
+// for the caller to phrase: it is ErrMissing) and quotes at most 32
+// characters of it.
+func PositiveInt64(raw []byte) (string, error) {
+	v := jsontext.Value(raw)
+	var s string
+	switch v.Kind() {
+	case '0':
+		s = string(v)
+	case '"':
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", errors.New("is not a valid JSON string")
+		}
+	case 0, 'n':
+		return "", ErrMissing
+	case '{':
+		return "", errors.New("must be a positive integer, got a JSON object")
+	case '[':
+		return "", errors.New("must be a positive integer, got a JSON array")
+	default:
+		return "", errors.New("must be a positive integer, got a JSON boolean")
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("is empty")
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			if len(s) > 32 {
+				s = s[:32] + "..."
+			}
+			return "", errors.New("must be a positive integer, got " + strconv.Quote(s))
+		}
+	}
+	trimmed := strings.TrimLeft(s, "0")
+	switch {
+	case trimmed == "":
+		return "", errors.New("must be a positive integer, got 0")
+	case len(trimmed) > maxInt64Digits:
+		return "", errors.New("has more digits than a 64-bit integer")
+	}
+	if _, err := strconv.ParseInt(trimmed, 10, 64); err != nil {
+		return "", errors.New("is larger than a 64-bit integer")
+	}
+	return trimmed, nil
+}
+
+// ErrMissing is [PositiveInt64]'s error for an absent or null ID.
+var ErrMissing = errors.New("is missing")

@@ -81,3 +81,25 @@ func TestNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestPositiveInt64(t *testing.T) {
+	for raw, want := range map[string]string{
+		`4815162342`: "4815162342", `"4815162342"`: "4815162342", `007`: "7", `" 42 "`: "42",
+		`9223372036854775807`: "9223372036854775807",
+	} {
+		if got, err := PositiveInt64([]byte(raw)); err != nil || got != want {
+			t.Errorf("PositiveInt64(%s) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	for raw, msg := range map[string]string{
+		``: "is missing", `null`: "is missing", `{}`: "object", `[]`: "array", `true`: "boolean", `""`: "is empty",
+		`0`: "got 0", `-5`: "positive integer", `1.5`: "positive integer", `"12a"`: "positive integer",
+		`9223372036854775808`: "larger than a 64-bit", `12345678901234567890123`: "more digits",
+		`"` + strings.Repeat("x", 1000) + `"`: "...",
+	} {
+		_, err := PositiveInt64([]byte(raw))
+		if err == nil || !strings.Contains(err.Error(), msg) || len(err.Error()) > 100 {
+			t.Errorf("PositiveInt64(%.20s) = %v, want an error with %q", raw, err, msg)
+		}
+	}
+}

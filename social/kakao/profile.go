@@ -2,13 +2,14 @@ package kakao
 
 import (
 	"encoding/json"
-	"strconv"
+	"errors"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/internal/userid"
 )
 
 // userMe is the part of Kakao's GET /v2/user/me answer the mapping reads.
@@ -33,10 +34,6 @@ type kakaoProfile struct {
 	ProfileImageURL string `json:"profile_image_url"`
 	IsDefaultImage  bool   `json:"is_default_image"`
 }
-
-// maxIDDigits bounds the decimal length of an ID: Kakao's IDs are signed
-// 64-bit integers (at most 19 digits).
-const maxIDDigits = 19
 
 // mapProfile turns the body of GET /v2/user/me into user info:
 //
@@ -92,58 +89,17 @@ func mapProfile(body []byte, normalize func(string) (string, error)) (*connector
 // integer given as a JSON number or, leniently, as a JSON string of digits.
 // Both forms of the same number give the same ID.
 func exactID(raw jsontext.Value) (string, error) {
-	var s string
-	switch raw.Kind() {
-	case '0':
-		s = string(raw)
-	case '"':
-		if err := jsonx.Unmarshal(raw, &s); err != nil {
-			return "", invalidProfile("userinfo id " + err.Error())
-		}
-	case 0, 'n':
+	id, err := userid.PositiveInt64(raw)
+	switch {
+	case errors.Is(err, userid.ErrMissing):
 		return "", invalidProfile("userinfo has no id")
-	default:
-		return "", invalidProfile("userinfo id must be a positive integer, got a JSON " + kindName(raw.Kind()))
+	case err != nil:
+		return "", invalidProfile("userinfo id " + err.Error())
 	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", invalidProfile("userinfo id is empty")
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return "", invalidProfile("userinfo id must be a positive integer, got " + strconv.Quote(truncate(s, 32)))
-		}
-	}
-	trimmed := strings.TrimLeft(s, "0")
-	if trimmed == "" {
-		return "", invalidProfile("userinfo id must be a positive integer, got 0")
-	}
-	if len(trimmed) > maxIDDigits {
-		return "", invalidProfile("userinfo id has more digits than a 64-bit integer")
-	}
-	if _, err := strconv.ParseInt(trimmed, 10, 64); err != nil {
-		return "", invalidProfile("userinfo id is larger than a 64-bit integer")
-	}
-	return trimmed, nil
+	return id, nil
 }
 
-func kindName(k jsontext.Kind) string {
-	switch k {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	}
-	return "boolean"
-}
-
+// invalidProfile is the error of a profile the mapping cannot use.
 func invalidProfile(msg string) *connector.Error {
 	return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo, Message: msg}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }
