@@ -136,7 +136,12 @@
 // mock that checks every request as the provider would and renders every
 // failure mode in the provider's shape. mockprovider's ExampleNewSocial
 // proves a small connector written on net/http and encoding/json against
-// such a mock: a starting point for your own.
+// such a mock: a starting point for your own. A message API (SMS, email)
+// is mocked the same way from a [mockprovider.MessageSpec] by
+// [mockprovider.NewMessage] (the request shape, the API key's place, the
+// answer and error bodies), for [RunSender]; an OpenID Connect provider is
+// [mockprovider.NewOIDC] (discovery, rotating keys, RS256, PS256 or
+// ES256, RFC 9207's iss).
 //
 // This package's own tests run the suites on a recorder instead of a
 // *testing.T, to prove that broken connectors fail the checks meant to
