@@ -49,6 +49,13 @@ var (
 // shared client (so connections are pooled across connectors) with a 30 s
 // overall timeout and bounded dial, TLS and header timeouts. It is never
 // http.DefaultClient.
+//
+// It keeps up to 16 idle connections per host (http.Transport's
+// MaxIdleConnsPerHost; net/http's default is 2): a host that calls one
+// provider from more goroutines at once (SMS bursts, sign-in peaks) gives
+// the connectors a client whose transport keeps at least as many idle
+// connections as its concurrency, or every call beyond them opens a new
+// TCP and TLS connection and closes it after.
 func DefaultHTTPClient() *http.Client {
 	defaultClientOnce.Do(func() {
 		tr := &http.Transport{
