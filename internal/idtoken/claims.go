@@ -43,6 +43,9 @@ type Claims struct {
 	// Name and Picture are name and picture when they are JSON strings,
 	// else "".
 	Name, Picture string
+	// CodeHash is c_hash (OpenID Connect Core 3.3.2.11) when it is a JSON
+	// string, else "": the caller compares it with the code it received.
+	CodeHash string
 	// Raw is the claims JSON (the token's decoded payload) as received; it
 	// holds no signature, so it is not a token. Read other claims with
 	// [Claims.String], [Claims.Bool], [Claims.Int] and [Claims.Lookup].
@@ -129,6 +132,7 @@ type wireClaims struct {
 	Nbf                 *float64 `json:"nbf"`
 	Nonce               *string  `json:"nonce"`
 	AtHash              *string  `json:"at_hash"`
+	CHash               rawValue `json:"c_hash"`
 	Email               string   `json:"email"`
 	EmailVerified       rawValue `json:"email_verified"`
 	PhoneNumber         string   `json:"phone_number"`
@@ -153,10 +157,8 @@ var _ jwt.Claims = (*tokenClaims)(nil)
 // UnmarshalJSON decodes the payload b.
 func (t *tokenClaims) UnmarshalJSON(b []byte) error {
 	t.raw = bytes.Clone(b)
-	if err := jsonx.CheckObject(b); err != nil {
-		t.err = err
-		return err
-	}
+	// One pass: the decoder refuses what Check would (invalid JSON,
+	// duplicate names, a value that is not an object).
 	if err := jsonx.Unmarshal(b, &t.w); err != nil {
 		t.err = err
 		return err

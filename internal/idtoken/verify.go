@@ -407,6 +407,7 @@ func (v *Verifier) checkClaims(tc *tokenClaims, alg string, opts VerifyOptions) 
 		PhoneNumberVerified: w.PhoneNumberVerified.truthy(),
 		Name:                w.Name.str(),
 		Picture:             w.Picture.str(),
+		CodeHash:            w.CHash.str(),
 		Raw:                 tc.raw,
 	}, nil
 }

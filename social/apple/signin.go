@@ -46,7 +46,7 @@ func (c *core) signIn(ctx context.Context, cb connector.Callback, exchange func(
 	}
 	// OpenID Connect Core §3.3.2.11: the code came with the token, whose
 	// c_hash binds them.
-	if ch, ok := claims.String("c_hash"); ok && subtle.ConstantTimeCompare([]byte(ch), []byte(codeHash(cb.Params.Get("code")))) != 1 {
+	if ch := claims.CodeHash; ch != "" && subtle.ConstantTimeCompare([]byte(ch), []byte(codeHash(cb.Params.Get("code")))) != 1 {
 		return nil, invalidIDToken("c_hash: does not match the callback's code")
 	}
 	if c.engines != nil {
