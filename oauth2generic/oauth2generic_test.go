@@ -395,7 +395,7 @@ func TestUserInfoFailures(t *testing.T) {
 		{"invalid_grant", jsonResponder(400, `{"error":"invalid_grant"}`), nil, nil, connector.CodeSocialAuthCodeInvalid, "refused the authorization code"},
 		{"token 429", jsonResponder(429, `{}`, "Retry-After", "3"), nil, nil, connector.CodeRateLimitExceeded, "rate limiting"},
 		{"userinfo 401", jsonResponder(200, tokenJSON), jsonResponder(401, `{"message":"Bad credentials"}`), nil, connector.CodeSocialInvalidAccessToken, "refused the access token"},
-		{"userinfo HTML", jsonResponder(200, tokenJSON), httpmock.NewStringResponder(200, "<html/>"), nil, connector.CodeInvalidResponse, "not valid JSON"},
+		{"userinfo HTML", jsonResponder(200, tokenJSON), httpmock.NewStringResponder(200, "<html/>"), nil, connector.CodeInvalidResponse, "not a JSON object"},
 		{"userinfo without the mapped id", jsonResponder(200, tokenJSON), jsonResponder(200, `{"login":"x"}`), nil, connector.CodeInvalidResponse, `no id at path "id"`},
 		{"userinfo id of type bool", jsonResponder(200, tokenJSON), jsonResponder(200, `{"id":true}`), nil, connector.CodeInvalidResponse, "boolean"},
 		{"userinfo email is a number", jsonResponder(200, tokenJSON), jsonResponder(200, `{"id":"1","email":7}`), nil, connector.CodeInvalidResponse, `path "email"`},

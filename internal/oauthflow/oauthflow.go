@@ -697,21 +697,20 @@ func (e *Engine) Authorize(ctx context.Context, req connector.AuthRequest) (*con
 }
 
 // SignIn is the whole callback of a connector that reads its user from a
-// userinfo endpoint: [Engine.Exchange], [Engine.FetchUserInfo], then
-// mapProfile on the document (its errors named with the connector's ID).
+// userinfo endpoint: [Engine.Exchange], the userinfo request, then
+// mapProfile on the document, which is read once: mapProfile's decoding is
+// its validation, so it must refuse invalid JSON and duplicate member
+// names (jsonx does) with an invalid_response error; the engine adds the
+// answer's status and content type, and names the connector.
 // With cb.WantTokens the provider tokens are attached to the result.
 func (e *Engine) SignIn(ctx context.Context, cb connector.Callback, mapProfile func(doc []byte) (*connector.UserInfo, error)) (*connector.UserInfo, error) {
 	tok, err := e.Exchange(ctx, cb)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := e.FetchUserInfo(ctx, tok.AccessToken)
+	info, err := e.mapUserInfo(ctx, tok.AccessToken, mapProfile)
 	if err != nil {
 		return nil, err
-	}
-	info, err := mapProfile(doc)
-	if err != nil {
-		return nil, e.Stamp(err)
 	}
 	if err := CheckUserID(info.ID); err != nil {
 		return nil, e.Stamp(err)

@@ -545,6 +545,7 @@ func TestUserInfoErrors(t *testing.T) {
 			userBody:    `{"name":"Jane","email":"jane@example.com","email_verified":true}`,
 			code:        connector.CodeInvalidResponse,
 			step:        connector.StepUserInfo,
+			status:      200,
 		},
 		{
 			name:        "userinfo truncated",

@@ -599,6 +599,7 @@ func TestUserInfoErrors(t *testing.T) {
 			userBody:    `{"id": 1.5}`,
 			code:        connector.CodeInvalidResponse,
 			step:        connector.StepUserInfo,
+			status:      200,
 		},
 	}
 	for _, tt := range tests {
