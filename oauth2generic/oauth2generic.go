@@ -132,14 +132,7 @@ var (
 // (oauth2 is a standard connector), and [connector.WithEndpoint] with
 // [EndpointAuthorization], [EndpointToken] or [EndpointUserInfo].
 func New(cfg Config, opts ...connector.Option) (*Connector, error) {
-	o, err := kit.ResolveOptions(opts...)
-	if err == nil {
-		err = kit.ValidateConfig(&cfg)
-	}
-	if err != nil {
-		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
-	}
-	return build(cfg, o)
+	return oauthflow.Validated(FactoryID, cfg, opts, build)
 }
 
 // build makes a connector from a valid config.
@@ -184,15 +177,7 @@ func build(cfg Config, o connector.Options) (*Connector, error) {
 // meaning of an empty profileMap path ("map nothing"). Unknown fields are
 // refused.
 func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
-	var cfg Config
-	o, err := kit.ResolveOptions(opts...)
-	if err == nil {
-		err = kit.DecodeConfig(raw, &cfg)
-	}
-	if err != nil {
-		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
-	}
-	return build(cfg, o)
+	return oauthflow.Decoded(FactoryID, raw, opts, build)
 }
 
 //go:embed logo.svg

@@ -92,14 +92,7 @@ type endpoints struct {
 // [EndpointAuthorization], [EndpointToken], [EndpointUserInfo],
 // [EndpointRevocation], [EndpointKeys] or [EndpointDiscovery].
 func New(cfg Config, opts ...connector.Option) (*Connector, error) {
-	o, err := kit.ResolveOptions(opts...)
-	if err == nil {
-		err = kit.ValidateConfig(&cfg)
-	}
-	if err != nil {
-		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
-	}
-	return build(cfg, o)
+	return oauthflow.Validated(FactoryID, cfg, opts, build)
 }
 
 // Open decodes and validates a JSON config (Logto's OpenID Connect config,
@@ -107,15 +100,7 @@ func New(cfg Config, opts ...connector.Option) (*Connector, error) {
 // meaning of an empty profileMap path ("map nothing"). Unknown fields are
 // refused.
 func Open(raw json.RawMessage, opts ...connector.Option) (*Connector, error) {
-	var cfg Config
-	o, err := kit.ResolveOptions(opts...)
-	if err == nil {
-		err = kit.DecodeConfig(raw, &cfg)
-	}
-	if err != nil {
-		return nil, kit.Attribute(err, o.ConnectorID(FactoryID))
-	}
-	return build(cfg, o)
+	return oauthflow.Decoded(FactoryID, raw, opts, build)
 }
 
 // Factory returns the oidc factory for a [connector.Registry].

@@ -363,19 +363,47 @@ func (s *Social) GoString() string { return s.String() }
 // its zero fields), opens p for the client that client derives from the
 // valid config, and wraps the social connector in the package's type.
 func Build[C, T any](p Provider, cfg C, opts []connector.Option, client func(C) Client, wrap func(*Social) T) (T, error) {
-	var zero T
+	return Validated(p.FactoryID, cfg, opts, func(c C, o connector.Options) (T, error) {
+		s, err := Open(p, client(c), o)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return wrap(s), nil
+	})
+}
+
+// Validated is the body of a typed constructor that builds its connector
+// itself: opts resolved, cfg validated by its tags and [kit.Checker] (a
+// zero field takes its default), then build with the resolved options.
+// Errors name factoryID (or the instance ID).
+func Validated[C, T any](factoryID string, cfg C, opts []connector.Option, build func(C, connector.Options) (T, error)) (T, error) {
 	o, err := kit.ResolveOptions(opts...)
 	if err == nil {
 		err = kit.ValidateConfig(&cfg)
 	}
 	if err != nil {
-		return zero, kit.Attribute(err, o.ConnectorID(p.FactoryID))
+		var zero T
+		return zero, kit.Attribute(err, o.ConnectorID(factoryID))
 	}
-	s, err := Open(p, client(cfg), o)
+	return build(cfg, o)
+}
+
+// Decoded is the body of Open for a provider whose JSON config says what
+// a Go zero value cannot (a profileMap path written "" maps nothing):
+// raw decoded and validated by [kit.DecodeConfig], whose defaults fill
+// absent keys only, then build, without [Validated]'s zero defaults.
+func Decoded[C, T any](factoryID string, raw []byte, opts []connector.Option, build func(C, connector.Options) (T, error)) (T, error) {
+	var cfg C
+	o, err := kit.ResolveOptions(opts...)
+	if err == nil {
+		err = kit.DecodeConfig(raw, &cfg)
+	}
 	if err != nil {
-		return zero, err
+		var zero T
+		return zero, kit.Attribute(err, o.ConnectorID(factoryID))
 	}
-	return wrap(s), nil
+	return build(cfg, o)
 }
 
 // Decode is the first half of a provider package's Open: the JSON config
