@@ -154,6 +154,15 @@ type Metadata struct {
 	ReadmeURL string `json:"readme,omitempty"`
 }
 
+// Clone returns a copy of m that shares no map or slice with it, for a
+// factory that keeps its metadata once and hands out copies.
+func (m Metadata) Clone() Metadata {
+	m.Name = maps.Clone(m.Name)
+	m.Description = maps.Clone(m.Description)
+	m.ConfigSchema = bytes.Clone(m.ConfigSchema)
+	return m
+}
+
 // DisplayName returns the English name, or the ID when there is none.
 func (m Metadata) DisplayName() string {
 	if n := m.Name["en"]; n != "" {

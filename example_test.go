@@ -145,3 +145,13 @@ func ExampleWithEndpoints() {
 	// https://eu.idp.example/oauth/token http://127.0.0.1:8080/userinfo <nil>
 	// invalid_config
 }
+
+// A factory keeps its metadata once and hands out copies: a host that
+// changes one (a localized name) changes nothing else.
+func ExampleMetadata_Clone() {
+	base := connector.Metadata{ID: "acme", Name: map[string]string{"en": "Acme"}}
+	c := base.Clone()
+	c.Name["fr"] = "Acmé"
+	fmt.Println(len(base.Name), len(c.Name))
+	// Output: 1 2
+}

@@ -20,7 +20,6 @@ package oauth2generic
 
 import (
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -193,7 +192,7 @@ var baseMetadata = sync.OnceValue(func() connector.Metadata {
 		Description: map[string]string{
 			"en": "Sign in with any OAuth 2.0 provider that supports the authorization code flow.",
 		},
-		Logo:         "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG),
+		Logo:         kit.SVGLogo(logoSVG),
 		IsStandard:   true,
 		ConfigSchema: kit.ConfigSchema(Config{}, "OAuth 2.0 connector config"),
 	}
@@ -201,13 +200,7 @@ var baseMetadata = sync.OnceValue(func() connector.Metadata {
 
 // metadata returns a copy of the metadata whose maps and schema the caller
 // may keep.
-func metadata() connector.Metadata {
-	m := baseMetadata()
-	m.Name = map[string]string{"en": m.Name["en"]}
-	m.Description = map[string]string{"en": m.Description["en"]}
-	m.ConfigSchema = append(json.RawMessage(nil), m.ConfigSchema...)
-	return m
-}
+func metadata() connector.Metadata { return baseMetadata().Clone() }
 
 // Factory returns the oauth2 factory for a [connector.Registry].
 func Factory() connector.Factory {

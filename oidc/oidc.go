@@ -3,7 +3,6 @@ package oidc
 import (
 	"context"
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -288,7 +287,7 @@ var baseMetadata = sync.OnceValue(func() connector.Metadata {
 		Description: map[string]string{
 			"en": "Sign in with any OpenID Connect provider (Google, Microsoft, Okta, Keycloak...).",
 		},
-		Logo:         "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG),
+		Logo:         kit.SVGLogo(logoSVG),
 		IsStandard:   true,
 		ConfigSchema: kit.ConfigSchema(Config{}, "OpenID Connect connector config"),
 		ReadmeURL:    "https://pkg.go.dev/github.com/connectorkit/connector/oidc",
@@ -297,13 +296,7 @@ var baseMetadata = sync.OnceValue(func() connector.Metadata {
 
 // Metadata describes the oidc connector factory; the caller may keep and
 // change what it returns.
-func Metadata() connector.Metadata {
-	m := baseMetadata()
-	m.Name = map[string]string{"en": m.Name["en"]}
-	m.Description = map[string]string{"en": m.Description["en"]}
-	m.ConfigSchema = append(json.RawMessage(nil), m.ConfigSchema...)
-	return m
-}
+func Metadata() connector.Metadata { return baseMetadata().Clone() }
 
 // metadata is Metadata, for the engine.
-func metadata() connector.Metadata { return Metadata() }
+func metadata() connector.Metadata { return baseMetadata().Clone() }

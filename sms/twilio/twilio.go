@@ -51,7 +51,6 @@ package twilio
 import (
 	"context"
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,7 +88,7 @@ const (
 //go:embed logo.svg
 var logoSVG []byte
 
-var logo = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
+var logo = kit.SVGLogo(logoSVG)
 
 var schema = kit.ConfigSchema(Config{}, "Twilio SMS connector config")
 

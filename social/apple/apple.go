@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -59,8 +58,8 @@ var (
 )
 
 var (
-	logo     = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
-	logoDark = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoDarkSVG)
+	logo     = kit.SVGLogo(logoSVG)
+	logoDark = kit.SVGLogo(logoDarkSVG)
 )
 
 // configSchema is derived once from [Config]'s tags.

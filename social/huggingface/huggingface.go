@@ -3,7 +3,6 @@ package huggingface
 import (
 	"bytes"
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 
 	"golang.org/x/oauth2"
@@ -42,7 +41,7 @@ const DefaultScope = "profile"
 //go:embed logo.svg
 var logoSVG []byte
 
-var logo = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
+var logo = kit.SVGLogo(logoSVG)
 
 // configSchema is derived once from [Config]'s tags.
 var configSchema = kit.ConfigSchema(Config{}, "Hugging Face connector config")

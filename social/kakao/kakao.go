@@ -3,7 +3,6 @@ package kakao
 import (
 	"bytes"
 	_ "embed"
-	"encoding/base64"
 	"encoding/json"
 
 	"golang.org/x/oauth2"
@@ -40,7 +39,7 @@ const (
 //go:embed logo.svg
 var logoSVG []byte
 
-var logo = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(logoSVG)
+var logo = kit.SVGLogo(logoSVG)
 
 // configSchema is derived once from [Config]'s tags.
 var configSchema = kit.ConfigSchema(Config{}, "Kakao connector config")
