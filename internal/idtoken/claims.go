@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tidwall/gjson"
 
 	"github.com/connectorkit/connector/internal/jsonx"
 )
@@ -54,7 +56,19 @@ type Claims struct {
 
 // Lookup returns the raw JSON value of the claim name, and whether the
 // token has it (a null value counts as absent).
+//
+// A plain name is found without decoding the claims: the verifier has
+// checked Raw (valid JSON, one object, no member name twice), so the first
+// member of that name is the only one. A name holding a character gjson
+// reads as path syntax is looked up by decoding the claims.
 func (c *Claims) Lookup(name string) (json.RawMessage, bool) {
+	if name != "" && !strings.ContainsAny(name, `.*?|#@!\"=<>%:[]{}(), `) && jsonx.ValidObject(c.Raw) {
+		r := gjson.GetBytes(c.Raw, name)
+		if !r.Exists() || r.Type == gjson.Null {
+			return nil, false
+		}
+		return json.RawMessage(r.Raw), true
+	}
 	var members map[string]rawValue
 	if jsonx.Unmarshal(c.Raw, &members) != nil {
 		return nil, false

@@ -613,3 +613,26 @@ func TestErrorsNameConnector(t *testing.T) {
 		t.Error("errors.Is ErrGeneral")
 	}
 }
+
+// Lookup finds exactly the member named, without folding case or reading
+// path syntax, and refuses a claim set it could read two ways.
+func TestClaimsLookupExact(t *testing.T) {
+	c := &Claims{Raw: []byte(`{"email":"a@example.com","EMAIL":"b@example.com","a.b":1,"a":{"b":2},"n":null,"is_private_email":"true"}`)}
+	for name, want := range map[string]string{"email": `"a@example.com"`, "EMAIL": `"b@example.com"`, "a.b": "1", "is_private_email": `"true"`} {
+		if got, ok := c.Lookup(name); !ok || string(got) != want {
+			t.Errorf("Lookup(%q) = %s, %v; want %s", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"n", "Email", "missing", "", "a.*", "#"} {
+		if got, ok := c.Lookup(name); ok {
+			t.Errorf("Lookup(%q) = %s, want absent", name, got)
+		}
+	}
+	if v, present := c.Bool("is_private_email"); !v || !present {
+		t.Errorf("Bool(is_private_email) = %v, %v", v, present)
+	}
+	dup := &Claims{Raw: []byte(`{"email":"a@example.com","email":"b@example.com"}`)}
+	if got, ok := dup.Lookup("email"); ok {
+		t.Errorf("Lookup on duplicate names = %s, want absent", got)
+	}
+}
