@@ -39,17 +39,18 @@ func (p *provider) signIn(ctx context.Context, cb connector.Callback, exchange f
 	if err != nil {
 		return nil, err
 	}
-	var userinfo []byte
-	if p.userInfo {
-		if userinfo, err = p.social.Engine().FetchUserInfo(ctx, tok.AccessToken); err != nil {
+	mapClaims := func(userinfo []byte) (*connector.UserInfo, error) {
+		doc, err := mergeClaims(claims, userinfo)
+		if err != nil {
 			return nil, err
 		}
+		return p.c.mapper.Apply(doc)
 	}
-	doc, err := mergeClaims(claims, userinfo)
-	if err != nil {
-		return nil, err
+	if !p.userInfo {
+		return mapClaims(nil)
 	}
-	return p.c.mapper.Apply(doc)
+	// The userinfo document is read once, by mergeClaims's decoder.
+	return p.social.Engine().MapUserInfo(ctx, tok.AccessToken, mapClaims)
 }
 
 // mergeClaims returns the id_token's claims overlaid with the userinfo

@@ -708,7 +708,7 @@ func (e *Engine) SignIn(ctx context.Context, cb connector.Callback, mapProfile f
 	if err != nil {
 		return nil, err
 	}
-	info, err := e.mapUserInfo(ctx, tok.AccessToken, mapProfile)
+	info, err := e.MapUserInfo(ctx, tok.AccessToken, mapProfile)
 	if err != nil {
 		return nil, err
 	}

@@ -39,11 +39,11 @@ func (e *Engine) userInfoInvalid(resp *http.Response, msg string) *connector.Err
 	return &connector.Error{Code: connector.CodeInvalidResponse, Connector: e.id, Step: connector.StepUserInfo, Status: resp.StatusCode, Message: msg}
 }
 
-// mapUserInfo fetches the userinfo document and maps it, reading it once:
+// MapUserInfo fetches the userinfo document and maps it, reading it once:
 // the mapping's decoder is its validation. Only what is plainly not a JSON
 // object (an HTML page, an empty or text answer) is refused before; a
 // mapping's invalid_response gets the answer's status and content type.
-func (e *Engine) mapUserInfo(ctx context.Context, accessToken string, mapProfile func(doc []byte) (*connector.UserInfo, error)) (*connector.UserInfo, error) {
+func (e *Engine) MapUserInfo(ctx context.Context, accessToken string, mapProfile func(doc []byte) (*connector.UserInfo, error)) (*connector.UserInfo, error) {
 	doc, resp, err := e.fetchUserInfo(ctx, accessToken)
 	if err != nil {
 		return nil, err
