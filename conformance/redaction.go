@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -74,9 +75,35 @@ func (e *env) noteErr(where string, err error) {
 	e.addText(where+" error (slog)", buf.String())
 }
 
-// notePrint records the fmt renderings of a connector value.
+// printVerbs are the fmt verbs a value is printed with: a value that
+// implements only String is printed field by field, unexported fields
+// included and their own redaction skipped, by every verb String does not
+// serve (%d, %x on a struct...).
+var printVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%t", "%e", "%o", "%b", "%U", "%c"}
+
+// notePrint records the fmt renderings of a connector value, with every
+// verb, of the value and, when it is a pointer to a struct, of the struct
+// it points to; and its slog renderings, as text and as JSON.
 func (e *env) notePrint(where string, v any) {
-	e.addText(where+" (%v %+v %#v %s)", fmt.Sprintf("%v\n%+v\n%#v\n%s", v, v, v, v))
+	values := []any{v}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {
+		values = append(values, rv.Elem().Interface())
+	}
+	for i, x := range values {
+		var b strings.Builder
+		for _, verb := range printVerbs {
+			fmt.Fprintf(&b, verb+"\n", x)
+		}
+		label := where + " (every fmt verb)"
+		if i == 1 {
+			label = where + " (every fmt verb, dereferenced)"
+		}
+		e.addText(label, b.String())
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("value", "v", v)
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("value", "v", v)
+	e.addText(where+" (slog text and JSON)", buf.String())
 }
 
 // configSecrets adds the secrets found in a JSON config: string values

@@ -17,6 +17,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -65,12 +67,17 @@ type refApple struct {
 	clientSecret            string
 	flaw                    appleFlaw
 
-	mu   sync.Mutex
+	mu   *sync.Mutex
 	keys map[string]*rsa.PublicKey
 }
 
 func (c *refApple) String() string   { return "refApple{" + c.cfg.ClientID + "}" }
 func (c *refApple) GoString() string { return c.String() }
+
+// Format prints String for every verb, of the connector or of a copy of
+// it: fmt would print the fields, the secret among them, for the verbs
+// String does not serve (%d, %x...).
+func (c refApple) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
 func refAppleMetadata() connector.Metadata {
 	return connector.Metadata{ID: refAppleID, Target: "apple", Type: connector.TypeSocial, Platform: connector.PlatformUniversal,
@@ -86,7 +93,7 @@ func refAppleFactory(flaw appleFlaw) connector.Factory {
 		}
 		noFollow := *o.HTTPClient
 		noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		c := &refApple{opts: o, client: &noFollow, keys: map[string]*rsa.PublicKey{}, flaw: flaw,
+		c := &refApple{opts: o, client: &noFollow, mu: new(sync.Mutex), keys: map[string]*rsa.PublicKey{}, flaw: flaw,
 			authURL:  o.Endpoint("authorization", "https://appleid.apple.com/auth/authorize"),
 			tokenURL: o.Endpoint("token", "https://appleid.apple.com/auth/token"),
 			jwks:     o.Endpoint("keys", "https://appleid.apple.com/auth/keys")}

@@ -99,6 +99,11 @@ func (c *refSender) Metadata() connector.Metadata { return refSenderMetadata() }
 func (c *refSender) String() string               { return "refSender{" + c.id + "}" }
 func (c *refSender) GoString() string             { return c.String() }
 
+// Format prints String for every verb, of the connector or of a copy of
+// it: fmt would print the fields, the secret among them, for the verbs
+// String does not serve (%d, %x...).
+func (c refSender) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
 func (c *refSender) fail(code connector.Code, msg string) *connector.Error {
 	return &connector.Error{Code: code, Connector: c.id, Step: connector.StepSend, Message: msg}
 }

@@ -111,7 +111,7 @@ type refSocial struct {
 	flaw   socialFlaw
 	secret string // only set with flawPrintsSecret: a plain copy that fmt prints
 
-	mu        sync.Mutex
+	mu        *sync.Mutex
 	verifiers map[string]string // only with flawStatefulFlow
 }
 
@@ -140,7 +140,7 @@ func openRefSocial(raw json.RawMessage, flaw socialFlaw, opts ...connector.Optio
 	if err != nil {
 		return nil, err
 	}
-	c := &refSocial{opts: o, id: o.ConnectorID(refFactoryID), flaw: flaw, verifiers: map[string]string{}}
+	c := &refSocial{opts: o, id: o.ConnectorID(refFactoryID), flaw: flaw, mu: new(sync.Mutex), verifiers: map[string]string{}}
 	c.log = o.ScopedLogger(refFactoryID)
 	if flaw == flawAcceptsAnyConfig {
 		_ = json.Unmarshal(raw, &c.cfg)
@@ -199,6 +199,16 @@ func (c *refSocial) String() string {
 }
 
 func (c *refSocial) GoString() string { return c.String() }
+
+// Format prints String for every verb, of the connector or of a copy of
+// it: fmt would print the fields, the secret among them, for the verbs
+// String does not serve (%d, %x...).
+func (c refSocial) Format(f fmt.State, _ rune) {
+	io.WriteString(f, c.String())
+	if c.flaw == flawPrintsSecret {
+		io.WriteString(f, " "+c.secret) // the flaw: the secret in fmt output
+	}
+}
 
 func (c *refSocial) fail(code connector.Code, step connector.Step, msg string) *connector.Error {
 	return &connector.Error{Code: code, Connector: c.id, Step: step, Message: msg}

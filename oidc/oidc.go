@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"sync"
@@ -273,6 +274,14 @@ func (c *Connector) String() string {
 
 // GoString is like String, so %#v reveals nothing either.
 func (c *Connector) GoString() string { return c.String() }
+
+// Format prints String for every verb, of the connector or of a copy of
+// it: fmt would otherwise print the fields, the secret among them, for
+// the verbs String does not serve (%d, %x of the struct...).
+func (c Connector) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// LogValue logs String.
+func (c Connector) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 //go:embed logo.svg
 var logoSVG []byte

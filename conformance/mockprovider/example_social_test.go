@@ -243,6 +243,11 @@ func (c *octoConnector) Metadata() connector.Metadata { return octoMetadata() }
 func (c *octoConnector) String() string   { return "octo{" + c.id + "}" }
 func (c *octoConnector) GoString() string { return c.String() }
 
+// Format prints String for every verb, of the connector or of a copy of
+// it: fmt would print the fields, the secret among them, for the verbs
+// String does not serve (%d, %x...).
+func (c octoConnector) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
 func (c *octoConnector) AuthorizationURL(_ context.Context, req connector.AuthRequest) (*connector.Authorization, error) {
 	if req.RedirectURI == "" {
 		return nil, c.fail(connector.CodeInvalidRequestParameters, connector.StepAuthorize, "the redirect URI is required")

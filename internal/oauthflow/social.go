@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -357,6 +358,14 @@ func (s *Social) String() string {
 
 // GoString is like String, so %#v reveals nothing either.
 func (s *Social) GoString() string { return s.String() }
+
+// Format prints String for every verb (and so do the provider types that
+// embed a *Social): fmt would otherwise print the fields for the verbs
+// String does not serve.
+func (s *Social) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// LogValue logs String.
+func (s *Social) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // Build is the body of a provider package's typed constructor: it resolves
 // opts, validates cfg by its tags and [kit.Checker] (defaults fill

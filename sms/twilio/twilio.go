@@ -326,3 +326,6 @@ func (c Connector) GoString() string { return c.String() }
 
 // Format writes String whatever the verb, so no verb prints the fields.
 func (c Connector) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
+
+// LogValue logs String.
+func (c Connector) LogValue() slog.Value { return slog.StringValue(c.String()) }

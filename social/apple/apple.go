@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -295,6 +296,13 @@ func (c *Connector) String() string {
 	return fmt.Sprintf("%s connector{ID:%q Target:%q ClientID:%q Audiences:%q ClientSecret:%s}",
 		FactoryID, c.core.id, m.Target, c.core.clientID, c.core.audiences[1:], secret)
 }
+
+// Format prints String for every verb, of the connector or of a copy of
+// it (the embedded social connector's Format would print its own).
+func (c Connector) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// LogValue logs String.
+func (c Connector) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // GoString is like String, so %#v reveals nothing either.
 func (c *Connector) GoString() string { return c.String() }
