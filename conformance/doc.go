@@ -25,7 +25,9 @@
 // tokens; PKCE verifiers; each also form-, path- and base64-encoded and
 // inside Basic credentials) in every error the connector returned (Error(),
 // %v, %+v, %#v and its slog form), every log line, the authorization URLs,
-// the raw profiles and the fmt output of the connector and its results. The
+// the raw profiles and the fmt output (every verb, of the value and of the
+// struct a pointer points to) and slog output of the connector and its
+// results. The
 // suite never prints a secret itself: its messages mask them.
 //
 // # Social checks
@@ -37,8 +39,11 @@
 //   - Metadata: ID, target, type Social, platform, English name, logo, a
 //     JSON Schema object that describes every field of the valid config and
 //     requires none it lacks; the factory registers.
-//   - Formatting: %v %+v %#v %s of the connector, before and after a sign-in,
-//     hold no secret.
+//   - Formatting: the connector printed with every fmt verb (%v %+v %#v %s
+//     %q %x %X %d %t %e %o %b %U %c), dereferenced too, and logged with slog,
+//     before and after a sign-in, holds no secret: a type with only a String
+//     method leaks its fields under %d or when copied, so a connector
+//     implements fmt.Formatter and slog.LogValuer.
 //   - AuthorizationURL/Parameters: the URL points at the provider and carries
 //     client_id, redirect_uri, state, response_type with code, the configured
 //     scope, an S256 PKCE challenge of Flow.CodeVerifier and a nonce equal to
