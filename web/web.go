@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -95,6 +96,22 @@ type Config struct {
 	// Now is the clock of the expiry; time.Now when nil.
 	Now func() time.Time
 }
+
+// String describes the config without its keys: their number only.
+func (c Config) String() string {
+	return fmt.Sprintf("web.Config{Keys:%d [REDACTED] TTL:%s CookieName:%q MaxPending:%d MaxFormBytes:%d ReplayGuard:%t}",
+		len(c.Keys), c.TTL, c.CookieName, c.MaxPending, c.MaxFormBytes, c.ReplayGuard != nil)
+}
+
+// GoString is like String, so %#v reveals no key either.
+func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb: fmt would print the key bytes for
+// the verbs String does not serve (%d, %x...).
+func (c Config) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// LogValue logs String.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // ReplayGuard records used flows, for hosts that need strict single use
 // beyond what the provider enforces.

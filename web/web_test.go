@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -920,5 +922,26 @@ func BenchmarkFlow(b *testing.B) {
 		if resp := callbackGET(h, fake.approve(b, loc), ck); resp.StatusCode != http.StatusOK {
 			b.Fatal(resp.StatusCode)
 		}
+	}
+}
+
+// A Config holds the cookie keys: no fmt verb nor slog prints them.
+func TestConfigNeverPrintsKeys(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	cfg := web.Config{Keys: [][]byte{key}, TTL: time.Minute}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("cfg", "cfg", cfg)
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("cfg", "cfg", &cfg)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%t", "%o", "%b"} {
+		fmt.Fprintf(&buf, verb+"\n", cfg)
+		fmt.Fprintf(&buf, verb+"\n", &cfg)
+	}
+	for _, leak := range []string{string(key), fmt.Sprintf("%x", key), fmt.Sprint(key[:4]), "48 49 50 51"} {
+		if strings.Contains(buf.String(), leak) {
+			t.Fatalf("a key shows: %s", buf.String())
+		}
+	}
+	if !strings.Contains(buf.String(), "Keys:1 [REDACTED]") {
+		t.Errorf("output: %s", buf.String())
 	}
 }
