@@ -1,7 +1,10 @@
 package jsonx
 
 import (
+	"bytes"
+	stdjson "encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -87,20 +90,120 @@ func TestUnmarshalExactNames(t *testing.T) {
 	}
 }
 
+// TestUnmarshalNumbers: a number too large for its field, or a fraction
+// where the field holds integers, is named as such (the message once read
+// "must be a number, got a JSON number").
+func TestUnmarshalNumbers(t *testing.T) {
+	type doc struct {
+		I8  int8    `json:"i8"`
+		U   uint    `json:"u"`
+		F32 float32 `json:"f32"`
+		F   float64 `json:"f"`
+		N   *int    `json:"n"`
+	}
+	for _, tc := range []struct{ doc, want string }{
+		{`{"i8":300}`, "field i8 is a number out of range"},
+		{`{"i8":1.5}`, "field i8 must be a whole number within range"},
+		{`{"u":-1}`, "field u must be a whole number, not negative, within range"},
+		{`{"f32":1e50}`, "field f32 is a number out of range"},
+		{`{"f":1e700}`, "field f is a number out of range"},
+		{`{"n":1e700}`, "field n must be a whole number within range"},
+	} {
+		var d doc
+		if err := Unmarshal([]byte(tc.doc), &d); err == nil || err.Error() != tc.want {
+			t.Errorf("Unmarshal(%s) = %v, want %q", tc.doc, err, tc.want)
+		}
+		if err := Check([]byte(tc.doc)); err != nil {
+			t.Errorf("Check(%s) = %v: the document is valid JSON", tc.doc, err)
+		}
+	}
+	var v any
+	if err := Unmarshal([]byte(`1e700`), &v); err == nil || err.Error() != "is a number out of range" {
+		t.Errorf("Unmarshal(1e700) into any = %v", err)
+	}
+}
+
 // FuzzCheck holds Check to its promise: it never panics, and whatever it
-// accepts is a document in which no object repeats a member name and every
-// decoder agrees on each member.
+// accepts is one JSON value that a second, independent reader
+// (encoding/json's token decoder) reads whole and in which no object
+// repeats a member name once its escapes are decoded. Numbers are not held
+// to a range: RFC 8259 allows 1e700, and a field that must hold one says
+// so when it is decoded (TestUnmarshalNumbers).
 func FuzzCheck(f *testing.F) {
-	for _, s := range []string{`{"a":1,"a":2}`, `{"a":{"b":[1,{"c":2,"c":3}]}}`, `{"\u0061":1,"a":2}`, `[]`, `{"a":"\ud800"}`} {
+	for _, s := range []string{`{"a":1,"a":2}`, `{"a":{"b":[1,{"c":2,"c":3}]}}`, `{"\u0061":1,"a":2}`, `[]`, `{"a":"\ud800"}`, `1e700`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		if Check(doc) != nil {
+		err := Check(doc)
+		dup, refErr := referenceRead(doc)
+		if err != nil {
+			var p *Problem
+			if !errors.As(err, &p) {
+				t.Fatalf("Check(%q) = %v, not a *Problem", doc, err)
+			}
+			if p.Duplicate && refErr == nil && !dup {
+				t.Fatalf("Check(%q) reports a duplicate name the reference reader does not see", doc)
+			}
 			return
 		}
-		var v any
-		if err := Unmarshal(doc, &v); err != nil {
-			t.Fatalf("Check accepted %q but Unmarshal refused it: %v", doc, err)
+		if refErr != nil {
+			t.Fatalf("Check accepted %q but encoding/json refused it: %v", doc, refErr)
+		}
+		if dup {
+			t.Fatalf("Check accepted %q, which repeats a member name", doc)
 		}
 	})
+}
+
+// referenceRead reads doc with encoding/json's token decoder and reports
+// whether some object repeats a member name.
+func referenceRead(doc []byte) (dup bool, err error) {
+	dec := stdjson.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	type frame struct {
+		names  map[string]bool
+		object bool
+		key    bool // the next token is a member name
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			if len(stack) != 0 {
+				return dup, io.ErrUnexpectedEOF
+			}
+			return dup, nil
+		}
+		if err != nil {
+			return dup, err
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(stdjson.Delim); ok {
+			switch d {
+			case '{':
+				stack = append(stack, &frame{names: map[string]bool{}, object: true, key: true})
+			case '[':
+				stack = append(stack, &frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].key = true
+				}
+			}
+			continue
+		}
+		if top != nil && top.object {
+			if top.key {
+				name := tok.(string)
+				if top.names[name] {
+					dup = true
+				}
+				top.names[name] = true
+			}
+			top.key = !top.key
+		}
+	}
 }

@@ -145,6 +145,8 @@ func problem(err error) *Problem {
 		p := &Problem{Pointer: string(me.JSONPointer)}
 		got := kindName(me.JSONKind)
 		switch {
+		case me.JSONKind == '0' && me.GoType != nil && goKind(me.GoType) == "a number":
+			p.Reason = numberReason(me.GoType, me.Err)
 		case me.GoType != nil && got != "":
 			p.Reason = "must be " + goKind(me.GoType) + ", got " + got
 		case me.GoType != nil:
@@ -161,6 +163,24 @@ func problem(err error) *Problem {
 		return &Problem{Reason: "is not valid JSON (truncated)"}
 	}
 	return &Problem{Reason: "cannot be decoded"}
+}
+
+// numberReason says why a JSON number did not fit a numeric field: it is
+// too large for it, or not a whole number (or negative) where the field
+// holds integers.
+func numberReason(t reflect.Type, err error) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return "is a number out of range"
+	case t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uintptr:
+		return "must be a whole number, not negative, within range"
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		return "must be a whole number within range"
+	}
+	return "is a number out of range"
 }
 
 func kindName(k jsontext.Kind) string {
