@@ -95,3 +95,36 @@ func ExampleFactories_sharedAppleKeys() {
 	// apple <nil>
 	// apple <nil>
 }
+
+// TestOpenProblemsAreDeterministic opens every built-in factory with the
+// same bad config 50 times: the invalid_config error lists its problems
+// sorted by JSON path and reads the same on every run.
+func TestOpenProblemsAreDeterministic(t *testing.T) {
+	reg, err := builtin.NewRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := json.RawMessage(`{"x":1,"y":2,"z":3,"w":4}`)
+	for _, m := range reg.Factories() {
+		var first string
+		for i := range 50 {
+			_, err := reg.Open(m.ID, raw)
+			var ce *connector.Error
+			if !errors.As(err, &ce) || ce.Code != connector.CodeInvalidConfig {
+				t.Fatalf("%s: Open = %v, want invalid_config", m.ID, err)
+			}
+			var paths []string
+			for _, f := range ce.Fields {
+				paths = append(paths, f.Path)
+			}
+			if !slices.IsSorted(paths) || !slices.Contains(paths, "w") || !slices.Contains(paths, "z") {
+				t.Fatalf("%s: problems at %q, want them sorted and naming w..z", m.ID, paths)
+			}
+			if i == 0 {
+				first = err.Error()
+			} else if err.Error() != first {
+				t.Fatalf("%s, run %d: %q differs from the first run's %q", m.ID, i, err.Error(), first)
+			}
+		}
+	}
+}

@@ -425,3 +425,31 @@ func TestDecodeConfigSuggestionKeepsChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeConfigProblemsInPathOrder: the problems of one config come out
+// in the same order, sorted by JSON path, on every run, whatever order Go's
+// maps and the validator walked them in (unknown members sit in a map; the
+// order of its iteration changes from run to run).
+func TestDecodeConfigProblemsInPathOrder(t *testing.T) {
+	t.Parallel()
+	const raw = `{"x":1,"y":2,"z":3,"w":4,"retries":11,"mode":"medium","accountSID":"XX",
+		"templates":[{"usageType":"x","v":1},{"content":"c","u":2}]}`
+	wantPaths := []string{"accountSID", "authToken", "mode", "retries", "templates[0].content",
+		"templates[0].usageType", "templates[0].v", "templates[1].u", "templates[1].usageType", "w", "x", "y", "z"}
+	var first string
+	for i := range 50 {
+		e := decodeErr(t, raw)
+		var got []string
+		for _, f := range e.Fields {
+			got = append(got, f.Path)
+		}
+		if strings.Join(got, " ") != strings.Join(wantPaths, " ") {
+			t.Fatalf("run %d: paths %q, want %q", i, got, wantPaths)
+		}
+		if i == 0 {
+			first = e.Error()
+		} else if e.Error() != first {
+			t.Fatalf("run %d: message %q differs from the first run's %q", i, e.Error(), first)
+		}
+	}
+}
