@@ -546,7 +546,7 @@ func (h *Handlers) flowError(cause error) *connector.Error {
 	case ErrNoFlow:
 		msg = "no sign-in with this connector is in progress in this browser for this callback: start again"
 	case ErrFlowExpired:
-		msg = "the sign-in took longer than " + h.f.ttl.String() + ": start again"
+		msg = "the sign-in took longer than " + spoken(h.f.ttl) + ": start again"
 	case ErrFlowForeign:
 		msg = "the flow cookie was issued for another connector: start again"
 	case ErrFlowReplayed:
@@ -555,6 +555,24 @@ func (h *Handlers) flowError(cause error) *connector.Error {
 		msg = "the flow cookie was not issued by this server or was changed: start again"
 	}
 	return h.newError(connector.CodeStateMismatch, connector.StepCallback, msg, cause)
+}
+
+// spoken writes d as a person would say it ("10 minutes", "1 hour",
+// "90 seconds"); a duration of no whole unit keeps Go's form.
+func spoken(d time.Duration) string {
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}} {
+		if d > 0 && d%u.d == 0 {
+			n := int64(d / u.d)
+			if n == 1 {
+				return "1 " + u.name
+			}
+			return strconv.FormatInt(n, 10) + " " + u.name + "s"
+		}
+	}
+	return d.String()
 }
 
 func (h *Handlers) newError(code connector.Code, step connector.Step, msg string, cause error) *connector.Error {

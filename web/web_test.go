@@ -469,7 +469,8 @@ func TestKeyRotation(t *testing.T) {
 
 func TestExpiry(t *testing.T) {
 	t.Parallel()
-	for _, ttl := range []time.Duration{0, 2 * time.Minute} {
+	for ttl, said := range map[time.Duration]string{0: "10 minutes", 2 * time.Minute: "2 minutes",
+		time.Hour: "1 hour", 90 * time.Second: "90 seconds", time.Minute + 500*time.Millisecond: "1m0.5s"} {
 		t.Run(fmt.Sprint(ttl), func(t *testing.T) {
 			t.Parallel()
 			s := newSetup(t, func(c *web.Config) { c.TTL = ttl })
@@ -489,7 +490,7 @@ func TestExpiry(t *testing.T) {
 			s.clock.advance(want)
 			resp := callbackGET(h, fake.approve(t, loc), ck)
 			wantFlowError(t, s.out.lastErr(), web.ErrFlowExpired)
-			if !strings.Contains(body(t, resp), "took longer than "+want.String()) {
+			if !strings.Contains(body(t, resp), "took longer than "+said+": start again") {
 				t.Error("the page does not say why")
 			}
 		})

@@ -500,7 +500,7 @@ func TestDemoFlowCookie(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
-		mustContain(t, body, "state_mismatch", "The sign-in took longer than 10m0s", cause(web.ErrFlowExpired))
+		mustContain(t, body, "state_mismatch", "The sign-in took longer than 10 minutes", cause(web.ErrFlowExpired))
 	})
 	t.Run("form post callback", func(t *testing.T) {
 		t.Parallel()
