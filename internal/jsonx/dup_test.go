@@ -123,6 +123,52 @@ func TestUnmarshalNumbers(t *testing.T) {
 	}
 }
 
+// TestUnmarshalKinds: a member of the wrong JSON kind is named with the
+// kind the field needs and the kind it got; the message never quotes the
+// value.
+func TestUnmarshalKinds(t *testing.T) {
+	type doc struct {
+		S    string         `json:"s"`
+		B    bool           `json:"b"`
+		O    struct{}       `json:"o"`
+		M    map[string]int `json:"m"`
+		A    []int          `json:"a"`
+		P    *string        `json:"p"`
+		Ch   chan int       `json:"ch"`
+		Deep [][]int        `json:"deep"`
+	}
+	for _, tc := range []struct{ doc, want string }{
+		{`{"s":true}`, "field s must be a string, got a JSON boolean"},
+		{`{"s":{"k":"secret-1"}}`, "field s must be a string, got a JSON object"},
+		{`{"s":["secret-1"]}`, "field s must be a string, got a JSON array"},
+		{`{"b":"secret-1"}`, "field b must be a boolean, got a JSON string"},
+		{`{"o":1}`, "field o must be a JSON object, got a JSON number"},
+		{`{"m":[]}`, "field m must be a JSON object, got a JSON array"},
+		{`{"a":{}}`, "field a must be a JSON array, got a JSON object"},
+		{`{"p":1}`, "field p must be a string, got a JSON number"},
+		{`{"ch":1}`, "field ch must be a chan"}, // a Go type JSON cannot fill,
+		{`{"deep":[[1],["x"]]}`, "field deep.1.0 must be a number, got a JSON string"},
+		{`{"m":{"k":"secret-1"}}`, "field m.k must be a number, got a JSON string"},
+	} {
+		var d doc
+		err := Unmarshal([]byte(tc.doc), &d)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("Unmarshal(%s) = %v, want %q", tc.doc, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret-1") {
+			t.Errorf("Unmarshal(%s): the message quotes a value: %v", tc.doc, err)
+		}
+	}
+	var d doc
+	if err := Unmarshal([]byte(strings.Repeat("[", MaxDepth+1)+strings.Repeat("]", MaxDepth+1)), &d); err == nil ||
+		!strings.Contains(err.Error(), "nested more than") {
+		t.Errorf("deep document: %v", err)
+	}
+	if err := Unmarshal([]byte(`{"s":"a","s":"b"}`), &d); err == nil || err.Error() != "has the member s more than once" {
+		t.Errorf("duplicate: %v", err)
+	}
+}
+
 // FuzzCheck holds Check to its promise: it never panics, and whatever it
 // accepts is one JSON value that a second, independent reader
 // (encoding/json's token decoder) reads whole and in which no object
