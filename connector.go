@@ -221,7 +221,11 @@ type Sender interface {
 }
 
 // Refresher is implemented by social connectors that can refresh provider
-// tokens.
+// tokens. Refresh returns the tokens to store: the provider's new refresh
+// token when it rotated it, else the one given. A refresh token the
+// provider refuses is [CodeSocialInvalidAccessToken] (the user must sign
+// in again); an empty one is [CodeInvalidRequestParameters], refused
+// before any request.
 type Refresher interface {
 	Refresh(ctx context.Context, refreshToken string) (*Tokens, error)
 }

@@ -102,6 +102,17 @@
 //     sign-in. NegativeZeroID, for a provider whose IDs are integers: the ID
 //     -0 is refused or is the user "0". They run when the mock supports
 //     [mockprovider.CaseTwins] and [mockprovider.CustomID].
+//   - Refresh/..., for a connector that implements [connector.Refresher]
+//     when the mock issues refresh tokens: NewTokens: the refresh token of
+//     a sign-in (WantTokens) buys the access token the provider issues, in
+//     one request, and the result keeps the refresh token given when the
+//     provider sends no new one (RFC 6749 §6). EmptyToken: "" is
+//     invalid_request_parameters, before any request. UnknownToken: a
+//     token the provider refuses (400 invalid_grant) is
+//     social_invalid_access_token with the provider's code and status: the
+//     user must sign in again. Refresh/<mode>: the token endpoint's
+//     failures above, met by a refresh, at step refresh (invalid_grant is
+//     social_invalid_access_token there). Refresh/Context/...: as below.
 //   - ProviderErrors/<name>: each provider-specific failure the mock lists
 //     ([mockprovider.Provider.ErrorCases]: Kakao's KOE320, Apple's id_token
 //     faults...) maps to its code.

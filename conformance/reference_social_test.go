@@ -75,6 +75,9 @@ const (
 	flawAcceptsDuplicateNames
 	flawAcceptsBlankID
 	flawRawNumberID
+	flawRefreshRefusalAsGeneral
+	flawRefreshDropsToken
+	flawRefreshEmptyCallsProvider
 )
 
 const refFactoryID = "reference-oauth2"
@@ -275,15 +278,22 @@ func (c *refSocial) AuthorizationURL(_ context.Context, req connector.AuthReques
 	return &connector.Authorization{URL: u.String(), Flow: flow}, nil
 }
 
-func (c *refSocial) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
+// context is the context the connector's requests are sent with: the
+// caller's, but for the flaws that drop it.
+func (c *refSocial) context(ctx context.Context) context.Context {
 	switch c.flaw {
 	case flawBackgroundContext:
-		ctx = context.Background()
+		return context.Background()
 	case flawDetachedDeadline:
 		// Keeps the caller's values (the suite's marker) but not its
 		// deadline: only the hang and cancel checks can see it.
-		ctx = context.WithoutCancel(ctx)
+		return context.WithoutCancel(ctx)
 	}
+	return ctx
+}
+
+func (c *refSocial) UserInfo(ctx context.Context, cb connector.Callback) (*connector.UserInfo, error) {
+	ctx = c.context(ctx)
 	p := cb.Params
 	if c.flaw != flawFirstParamValue {
 		for _, name := range []string{"state", "code", "error", "error_description"} {
@@ -405,6 +415,8 @@ func (c *refSocial) httpFailure(step connector.Step, resp *http.Response, body [
 		e.Retryable = c.flaw != flawNotRetryable
 	case step == connector.StepTokenExchange && e.ProviderCode == "invalid_grant":
 		e.Code = connector.CodeSocialAuthCodeInvalid
+	case step == connector.StepRefresh && e.ProviderCode == "invalid_grant" && c.flaw != flawRefreshRefusalAsGeneral:
+		e.Code = connector.CodeSocialInvalidAccessToken
 	case step == connector.StepUserInfo && resp.StatusCode == http.StatusUnauthorized:
 		e.Code = connector.CodeSocialInvalidAccessToken
 	}
@@ -428,11 +440,33 @@ func (c *refSocial) transportError(step connector.Step, err error) *connector.Er
 }
 
 func (c *refSocial) exchange(ctx context.Context, code, redirect, verifier string) (*connector.Tokens, error) {
-	const step = connector.StepTokenExchange
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}}
 	if verifier != "" {
 		form.Set("code_verifier", verifier)
 	}
+	return c.tokenRequest(ctx, connector.StepTokenExchange, form)
+}
+
+// Refresh implements connector.Refresher: the refresh_token grant at the
+// token endpoint, keeping the refresh token given when the provider does
+// not issue a new one.
+func (c *refSocial) Refresh(ctx context.Context, refreshToken string) (*connector.Tokens, error) {
+	if refreshToken == "" && c.flaw != flawRefreshEmptyCallsProvider {
+		return nil, c.fail(connector.CodeInvalidRequestParameters, connector.StepRefresh, "refresh token is empty")
+	}
+	tok, err := c.tokenRequest(c.context(ctx), connector.StepRefresh, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
+	if err != nil {
+		return nil, err
+	}
+	if tok.RefreshToken == "" && c.flaw != flawRefreshDropsToken {
+		tok.RefreshToken = refreshToken
+	}
+	return tok, nil
+}
+
+// tokenRequest posts form, with the client authentication, to the token
+// endpoint and reads the tokens.
+func (c *refSocial) tokenRequest(ctx context.Context, step connector.Step, form url.Values) (*connector.Tokens, error) {
 	switch c.cfg.AuthMethod {
 	case "client_secret_post":
 		form.Set("client_id", c.cfg.ClientID)
@@ -491,7 +525,11 @@ func (c *refSocial) exchange(ctx context.Context, code, redirect, verifier strin
 		return nil, c.badResponse(step, "the token response has the content type "+strconv.Quote(mt))
 	}
 	if tok.AccessToken == "" {
-		return nil, c.fail(connector.CodeSocialAuthCodeInvalid, step, "the token response has no access_token")
+		code := connector.CodeSocialAuthCodeInvalid
+		if step == connector.StepRefresh {
+			code = connector.CodeSocialInvalidAccessToken
+		}
+		return nil, c.fail(code, step, "the token response has no access_token")
 	}
 	return tok, nil
 }

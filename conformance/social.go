@@ -76,6 +76,10 @@ type socialRun struct {
 	s Social
 	// used lists the endpoints a sign-in calls (learned by a probe).
 	used map[mockprovider.Endpoint]bool
+	// refresher: the connector implements connector.Refresher;
+	// refreshIssued: the mock issued a refresh token at sign-in (learned
+	// by the probe).
+	refresher, refreshIssued bool
 }
 
 func newSocialRun(s Social) (*socialRun, error) {
@@ -111,6 +115,7 @@ func runSocial(t tb, s Social) {
 	r.group(t, "SignIn", r.signInChecks)
 	r.group(t, "Callback", r.callbackChecks)
 	r.endpointChecks(t)
+	r.refreshChecks(t)
 	r.errorCaseChecks(t, func(c mockprovider.ErrorCase) bool {
 		return c.Endpoint == mockprovider.EndpointAuthorize || r.used[c.Endpoint]
 	}, func(c mockprovider.ErrorCase) string {
@@ -149,4 +154,6 @@ func (r *socialRun) probe(t tb) {
 			r.used[ep] = e.p.Requests(ep) > 0
 		}
 	}
+	_, r.refresher = c.(connector.Refresher)
+	r.refreshIssued = err == nil && len(r.mock(e).Issued().RefreshTokens) > 0
 }

@@ -119,6 +119,9 @@ func TestRecordedReferenceSocial(t *testing.T) {
 		"UserInfoEndpoint/BlankID",
 		"UserInfoEndpoint/Oversized", "UserInfoEndpoint/Hang", "ProviderErrors/invalid_client_400",
 		"Context/Canceled", "Context/InjectedClient",
+		"Refresh/NewTokens", "Refresh/EmptyToken", "Refresh/UnknownToken", "Refresh/InvalidGrant", "Refresh/Unauthorized",
+		"Refresh/RateLimited", "Refresh/ServerError", "Refresh/HTMLPage", "Refresh/MissingToken", "Refresh/Oversized",
+		"Refresh/Hang", "Refresh/DuplicateNames", "Refresh/Redirect", "Refresh/Context/Canceled", "Refresh/Context/InjectedClient",
 	)
 }
 
@@ -153,7 +156,8 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 			"UserInfoEndpoint/WrongTypes: UserInfo panicked"}},
 		{"ReadsUnboundedBodies", flawUnboundedRead, 0, []string{
 			"TokenEndpoint/Oversized: the connector read 10485760 bytes",
-			"UserInfoEndpoint/Oversized: the connector read 10485760 bytes"}},
+			"UserInfoEndpoint/Oversized: the connector read 10485760 bytes",
+			"Refresh/Oversized: the connector read 10485760 bytes"}},
 		{"DropsCallerContext", flawBackgroundContext, 0, []string{
 			"TokenEndpoint/Hang: still blocked",
 			"UserInfoEndpoint/Hang: still blocked",
@@ -162,7 +166,9 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 		{"DetachesCallerDeadline", flawDetachedDeadline, 0, []string{
 			"TokenEndpoint/Hang: still blocked",
 			"UserInfoEndpoint/Hang: still blocked",
-			"Context/Canceled: with a canceled context succeeded"}},
+			"Context/Canceled: with a canceled context succeeded",
+			"Refresh/Hang: Refresh still blocked",
+			"Refresh/Context/Canceled: Refresh with a canceled context succeeded"}},
 		{"RawTransportErrors", flawRawTransportErrors, 0, []string{
 			"Context/Canceled: want a *connector.Error",
 			"TokenEndpoint/Hang: want a *connector.Error"}},
@@ -225,7 +231,8 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 			"SignIn/EveryIdentity: sign-in as 1414213562 (invalid email): EmailVerified is true"}},
 		{"FollowsRedirects", flawFollowsRedirects, 0, []string{
 			"TokenEndpoint/Redirect: the connector followed the redirect",
-			"UserInfoEndpoint/Redirect: the connector followed the redirect"}},
+			"UserInfoEndpoint/Redirect: the connector followed the redirect",
+			"Refresh/Redirect: the connector followed the redirect"}},
 		{"RedirectAsHTTPError", flawRedirectAsHTTPError, 0, []string{
 			"TokenEndpoint/Redirect: want invalid_response",
 			"UserInfoEndpoint/Redirect: Error() holds the redirect's body"}},
@@ -248,6 +255,14 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 			`UserInfoEndpoint/BlankID: signed in as " ", want invalid_response`,
 			`UserInfoEndpoint/BlankID: signed in as "\u200b", want invalid_response`,
 			`UserInfoEndpoint/BlankID: signed in as " u1", want invalid_response`}},
+		{"RefreshRefusalAsGeneral", flawRefreshRefusalAsGeneral, 0, []string{
+			`Refresh/UnknownToken: code "general", want social_invalid_access_token`,
+			`Refresh/InvalidGrant: code "general", want social_invalid_access_token`}},
+		{"RefreshDropsRefreshToken", flawRefreshDropsToken, 0, []string{
+			"Refresh/NewTokens: Tokens.RefreshToken is empty after a refresh"}},
+		{"RefreshEmptyTokenCallsProvider", flawRefreshEmptyCallsProvider, 0, []string{
+			"Refresh/EmptyToken: code \"social_invalid_access_token\", want invalid_request_parameters",
+			"Refresh/EmptyToken: Refresh with an empty refresh token sent 1 requests"}},
 		{"RawNumericID", flawRawNumberID, 4, []string{
 			`UserInfoEndpoint/NegativeZeroID: UserInfo.ID is "-0", want "0"`}},
 	}

@@ -48,8 +48,10 @@ type suite[P mockprovider.Provider, C connector.Connector] struct {
 	// method that ends it ("UserInfo", "Send").
 	use, useGroup, call string
 	// prepare readies one use of c against e's mock (a fresh flow up to
-	// the callback, a message) and returns the call that makes it: the
-	// call the failure checks watch.
+	// the callback, a message, a refresh token from a sign-in) and
+	// returns the call that makes it: the call the failure checks watch.
+	// The checks program the failure after prepare, so that getting
+	// ready meets every endpoint answering normally.
 	prepare func(e *env, c C) attempt
 }
 
@@ -238,11 +240,13 @@ func (s *suite[P, C]) checkFailure(e *env, ep mockprovider.Endpoint, c failureCa
 		s.checkHang(e, conn, ep, what, c.want)
 		return nil
 	}
+	call := s.prepare(e, conn)
 	e.p.Fail(ep, c.mode)
-	err := s.prepare(e, conn)(e.ctx)
+	sent := e.p.BytesSent(ep)
+	err := call(e.ctx)
 	e.check(what, err, c.want)
 	if c.bounded {
-		if n := e.p.BytesSent(ep); n > maxBodyRead {
+		if n := e.p.BytesSent(ep) - sent; n > maxBodyRead {
 			e.t.Errorf("%s: the connector read %d bytes of a %d-byte body: cap what it reads (internal/httpx.ReadBody)", what, n, mockprovider.OversizedBytes)
 		}
 	}
@@ -255,10 +259,11 @@ func (s *suite[P, C]) checkFailure(e *env, ep mockprovider.Endpoint, c failureCa
 // deadline passed before the request reached ep (a loaded machine), it
 // tries again with a longer one.
 func (s *suite[P, C]) checkHang(e *env, conn C, ep mockprovider.Endpoint, what string, w want) {
-	e.p.Fail(ep, mockprovider.Hang)
 	d := s.deadline
 	for try := 1; ; try++ {
+		e.p.Fail(ep, mockprovider.OK)
 		call := s.prepare(e, conn)
+		e.p.Fail(ep, mockprovider.Hang)
 		before := e.p.Requests(ep)
 		err, returned := runWithDeadline(e.ctx, d, call)
 		if !returned {

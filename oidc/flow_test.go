@@ -349,6 +349,17 @@ func TestRefreshRevokeFailures(t *testing.T) {
 	t.Parallel()
 	p := mockprovider.NewOIDC(mockprovider.OIDCOptions{Revocation: true})
 	c := open(t, p, discoveryConfig(p))
+	// Arguments no call can be made with are refused before discovery.
+	ctx0 := context.Background()
+	_, err := c.Refresh(ctx0, "")
+	code(t, err, connector.CodeInvalidRequestParameters, "refresh token is empty")
+	_, err = c.RefreshUser(ctx0, "", "u-1")
+	code(t, err, connector.CodeInvalidRequestParameters, "refresh token is empty")
+	code(t, c.Revoke(ctx0, "", ""), connector.CodeInvalidRequestParameters, "token is empty")
+	code(t, c.Revoke(ctx0, "t", "id_token"), connector.CodeInvalidRequestParameters, "hint")
+	if n := p.Requests(mockprovider.EndpointDiscovery); n != 0 {
+		t.Errorf("bad arguments fetched the discovery document %d times", n)
+	}
 	p.Fail(mockprovider.EndpointDiscovery, mockprovider.ServerError)
 	ctx := context.Background()
 	ce := code(t, c.Revoke(ctx, "t", ""), connector.CodeGeneral, "discovery")
@@ -357,7 +368,7 @@ func TestRefreshRevokeFailures(t *testing.T) {
 	}
 	p.ClearFailures()
 	c = open(t, p, discoveryConfig(p))
-	_, err := c.Refresh(ctx, "rt-unknown")
+	_, err = c.Refresh(ctx, "rt-unknown")
 	code(t, err, connector.CodeSocialInvalidAccessToken, "")
 	p.Fail(mockprovider.EndpointRevoke, mockprovider.ServerError)
 	if err := c.Revoke(ctx, "t", ""); connector.CodeOf(err) != connector.CodeGeneral || !connector.IsRetryable(err) {

@@ -122,13 +122,17 @@ func (c *Connector) Refresh(ctx context.Context, refreshToken string) (*connecto
 // refresh fails with social_invalid_id_token.
 func (c *Connector) RefreshUser(ctx context.Context, refreshToken, userID string) (*connector.Tokens, error) {
 	if userID == "" {
-		return nil, &connector.Error{Code: connector.CodeInvalidRequestParameters, Connector: c.id, Step: connector.StepRefresh,
-			Message: "user ID is empty"}
+		return nil, c.badArgument(connector.StepRefresh, "user ID is empty")
 	}
 	return c.refresh(ctx, refreshToken, userID)
 }
 
 func (c *Connector) refresh(ctx context.Context, refreshToken, userID string) (*connector.Tokens, error) {
+	if refreshToken == "" {
+		// Refused before the discovery document is read, like every
+		// argument a call cannot be made with.
+		return nil, c.badArgument(connector.StepRefresh, "refresh token is empty")
+	}
 	p, err := c.provider(ctx, connector.StepRefresh)
 	if err != nil {
 		return nil, err
@@ -163,6 +167,12 @@ func (c *Connector) refresh(ctx context.Context, refreshToken, userID string) (*
 // revocationEndpoint); otherwise it fails with not_implemented. hint is
 // "refresh_token", "access_token" or empty.
 func (c *Connector) Revoke(ctx context.Context, token, hint string) error {
+	switch {
+	case token == "":
+		return c.badArgument(connector.StepRevoke, "token is empty")
+	case hint != "" && hint != "access_token" && hint != "refresh_token":
+		return c.badArgument(connector.StepRevoke, "token type hint must be access_token, refresh_token or empty, got "+quote(hint))
+	}
 	p, err := c.provider(ctx, connector.StepRevoke)
 	if err != nil {
 		return err
@@ -175,4 +185,10 @@ func (c *Connector) Revoke(ctx context.Context, token, hint string) error {
 		return kit.Attribute(err, c.id)
 	}
 	return nil
+}
+
+// badArgument is the invalid_request_parameters error of a call made with
+// an argument it cannot be made with; no request is sent.
+func (c *Connector) badArgument(step connector.Step, msg string) *connector.Error {
+	return &connector.Error{Code: connector.CodeInvalidRequestParameters, Connector: c.id, Step: step, Message: msg}
 }
