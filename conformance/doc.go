@@ -113,6 +113,17 @@
 //     user must sign in again. Refresh/<mode>: the token endpoint's
 //     failures above, met by a refresh, at step refresh (invalid_grant is
 //     social_invalid_access_token there). Refresh/Context/...: as below.
+//   - Revoke/..., for a connector that implements [connector.Revoker]
+//     against a mock with a revocation endpoint, when the config enables
+//     revocation (Revoke does not answer not_implemented or
+//     invalid_config): IssuedToken: revoking the refresh token (else the
+//     access token) of a sign-in sends one request, revokes that token at
+//     the provider, and a refresh with it then fails with
+//     social_invalid_access_token. BadArguments: an empty token and the
+//     hint "id_token" are invalid_request_parameters, before any request.
+//     Revoke/<mode>: 401, 429, 500, 503, a redirect and a hang at the
+//     revocation endpoint, as at the token endpoint, at step revoke.
+//     Revoke/Context/...: as below.
 //   - ProviderErrors/<name>: each provider-specific failure the mock lists
 //     ([mockprovider.Provider.ErrorCases]: Kakao's KOE320, Apple's id_token
 //     faults...) maps to its code.

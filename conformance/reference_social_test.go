@@ -78,6 +78,8 @@ const (
 	flawRefreshRefusalAsGeneral
 	flawRefreshDropsToken
 	flawRefreshEmptyCallsProvider
+	flawRevokeSendsBadArguments
+	flawRevokeIgnoresStatus
 )
 
 const refFactoryID = "reference-oauth2"
@@ -96,6 +98,7 @@ type refConfig struct {
 	EmailVerifiedPath     string           `json:"emailVerifiedPath"`
 	EmailValidPath        string           `json:"emailValidPath"`
 	NamePath              string           `json:"namePath" default:"name"`
+	RevocationEndpoint    string           `json:"revocationEndpoint" validate:"omitempty,endpoint"`
 }
 
 func (c *refConfig) CheckConfig() connector.FieldErrors {
@@ -118,7 +121,11 @@ type refSocial struct {
 	verifiers map[string]string // only with flawStatefulFlow
 }
 
-var _ connector.Social = (*refSocial)(nil)
+var (
+	_ connector.Social    = (*refSocial)(nil)
+	_ connector.Refresher = (*refSocial)(nil)
+	_ connector.Revoker   = (*refSocial)(nil)
+)
 
 func refMetadata(flaw socialFlaw) connector.Metadata {
 	md := connector.Metadata{
@@ -447,6 +454,61 @@ func (c *refSocial) exchange(ctx context.Context, code, redirect, verifier strin
 	return c.tokenRequest(ctx, connector.StepTokenExchange, form)
 }
 
+// post sends form with the client authentication to endpoint (the config
+// field named field).
+func (c *refSocial) post(ctx context.Context, step connector.Step, endpoint, field string, form url.Values) (*http.Response, error) {
+	switch c.cfg.AuthMethod {
+	case "client_secret_post":
+		form.Set("client_id", c.cfg.ClientID)
+		form.Set("client_secret", c.cfg.ClientSecret.Reveal())
+	case "none":
+		form.Set("client_id", c.cfg.ClientID)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, c.fail(connector.CodeInvalidConfig, step, field+" is not usable")
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if c.cfg.AuthMethod == "client_secret_basic" {
+		req.SetBasicAuth(url.QueryEscape(c.cfg.ClientID), url.QueryEscape(c.cfg.ClientSecret.Reveal()))
+	}
+	return c.do(step, req)
+}
+
+// Revoke implements connector.Revoker (RFC 7009) when the config has a
+// revocation endpoint.
+func (c *refSocial) Revoke(ctx context.Context, token, hint string) error {
+	const step = connector.StepRevoke
+	if c.cfg.RevocationEndpoint == "" {
+		return c.fail(connector.CodeNotImplemented, step, "the config has no revocationEndpoint")
+	}
+	if c.flaw != flawRevokeSendsBadArguments {
+		switch {
+		case token == "":
+			return c.fail(connector.CodeInvalidRequestParameters, step, "token is empty")
+		case hint != "" && hint != "access_token" && hint != "refresh_token":
+			return c.fail(connector.CodeInvalidRequestParameters, step, "token type hint must be access_token, refresh_token or empty")
+		}
+	}
+	form := url.Values{"token": {token}}
+	if hint != "" {
+		form.Set("token_type_hint", hint)
+	}
+	resp, err := c.post(c.context(ctx), step, c.cfg.RevocationEndpoint, "revocationEndpoint", form)
+	if err != nil {
+		return err
+	}
+	body, err := c.read(resp)
+	if err != nil {
+		return c.badResponse(step, "the revocation response cannot be read: "+err.Error())
+	}
+	if resp.StatusCode/100 != 2 && c.flaw != flawRevokeIgnoresStatus {
+		return c.httpFailure(step, resp, body)
+	}
+	return nil
+}
+
 // Refresh implements connector.Refresher: the refresh_token grant at the
 // token endpoint, keeping the refresh token given when the provider does
 // not issue a new one.
@@ -467,23 +529,7 @@ func (c *refSocial) Refresh(ctx context.Context, refreshToken string) (*connecto
 // tokenRequest posts form, with the client authentication, to the token
 // endpoint and reads the tokens.
 func (c *refSocial) tokenRequest(ctx context.Context, step connector.Step, form url.Values) (*connector.Tokens, error) {
-	switch c.cfg.AuthMethod {
-	case "client_secret_post":
-		form.Set("client_id", c.cfg.ClientID)
-		form.Set("client_secret", c.cfg.ClientSecret.Reveal())
-	case "none":
-		form.Set("client_id", c.cfg.ClientID)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.TokenEndpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, c.fail(connector.CodeInvalidConfig, step, "tokenEndpoint is not usable")
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	if c.cfg.AuthMethod == "client_secret_basic" {
-		req.SetBasicAuth(url.QueryEscape(c.cfg.ClientID), url.QueryEscape(c.cfg.ClientSecret.Reveal()))
-	}
-	resp, err := c.do(step, req)
+	resp, err := c.post(ctx, step, c.cfg.TokenEndpoint, "tokenEndpoint", form)
 	if err != nil {
 		return nil, err
 	}

@@ -80,6 +80,10 @@ type socialRun struct {
 	// refreshIssued: the mock issued a refresh token at sign-in (learned
 	// by the probe).
 	refresher, refreshIssued bool
+	// revoker: the connector implements connector.Revoker; revokeOff: the
+	// code with which its Revoke said the config has no revocation.
+	revoker   bool
+	revokeOff string
 }
 
 func newSocialRun(s Social) (*socialRun, error) {
@@ -116,6 +120,7 @@ func runSocial(t tb, s Social) {
 	r.group(t, "Callback", r.callbackChecks)
 	r.endpointChecks(t)
 	r.refreshChecks(t)
+	r.revokeChecks(t)
 	r.errorCaseChecks(t, func(c mockprovider.ErrorCase) bool {
 		return c.Endpoint == mockprovider.EndpointAuthorize || r.used[c.Endpoint]
 	}, func(c mockprovider.ErrorCase) string {
@@ -156,4 +161,7 @@ func (r *socialRun) probe(t tb) {
 	}
 	_, r.refresher = c.(connector.Refresher)
 	r.refreshIssued = err == nil && len(r.mock(e).Issued().RefreshTokens) > 0
+	if err == nil {
+		r.probeRevoke(e, c)
+	}
 }

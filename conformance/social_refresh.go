@@ -30,16 +30,35 @@ func (r *socialRun) refreshChecks(t tb) {
 		t.Logf("the mock issued no refresh token at sign-in: the Refresh checks do not apply")
 		return
 	}
+	r.callChecks(t, "Refresh", "refresh", r.prepareRefresh, mockprovider.EndpointToken, refreshFailureCases(),
+		namedCheck{"NewTokens", r.checkRefreshTokens},
+		namedCheck{"EmptyToken", r.checkRefreshEmpty},
+		namedCheck{"UnknownToken", r.checkRefreshUnknown})
+}
+
+// namedCheck is a subtest of callChecks.
+type namedCheck struct {
+	name  string
+	check func(e *env)
+}
+
+// callChecks runs, as the group named after the call (Refresh, Revoke),
+// the subtests of a call of the connector other than UserInfo: checks,
+// then each failure case of ep met by the call, then the context checks.
+// prepare readies one call (a sign-in first); use names it in messages.
+func (r *socialRun) callChecks(t tb, call, use string, prepare func(e *env, c connector.Social) attempt,
+	ep mockprovider.Endpoint, cases []failureCase, checks ...namedCheck) {
 	rs := *r.suite
-	rs.prepare, rs.use, rs.call = r.prepareRefresh, "refresh", "Refresh"
-	r.group(t, "Refresh", func(t tb) {
-		r.sub(t, "NewTokens", r.checkRefreshTokens)
-		r.sub(t, "EmptyToken", r.checkRefreshEmpty)
-		r.sub(t, "UnknownToken", r.checkRefreshUnknown)
-		rs.failureChecks(t, mockprovider.EndpointToken, refreshFailureCases(), func(e *env, c failureCase) {
-			err := rs.checkFailure(e, mockprovider.EndpointToken, c, "Refresh with the token endpoint answering "+string(c.mode))
+	rs.prepare, rs.use, rs.call = prepare, use, call
+	what := call + " with the " + string(ep) + " endpoint answering "
+	r.group(t, call, func(t tb) {
+		for _, c := range checks {
+			r.sub(t, c.name, c.check)
+		}
+		rs.failureChecks(t, ep, cases, func(e *env, c failureCase) {
+			err := rs.checkFailure(e, ep, c, what+string(c.mode))
 			if c.redirect {
-				checkRedirect(e, "Refresh with the token endpoint answering a redirect", err)
+				checkRedirect(e, what+"a redirect", err)
 			}
 		})
 		rs.contextChecks(t, nil, true)
@@ -77,9 +96,9 @@ func (r *socialRun) prepareRefresh(e *env, c connector.Social) attempt {
 	}
 }
 
-// refreshToken signs in asking for tokens and returns the refresh token,
-// or stops the subtest.
-func (r *socialRun) refreshToken(e *env, c connector.Social) string {
+// tokens signs in asking for tokens and returns them, or stops the
+// subtest.
+func (r *socialRun) tokens(e *env, c connector.Social) *connector.Tokens {
 	e.t.Helper()
 	a := r.begin(e, c, connector.AuthRequest{})
 	cb := r.approve(e, a, "")
@@ -87,10 +106,21 @@ func (r *socialRun) refreshToken(e *env, c connector.Social) string {
 	if err != nil {
 		e.t.Fatalf("sign-in asking for tokens failed: %s%s", e.mask(err.Error()), e.problems())
 	}
-	if info.Tokens == nil || info.Tokens.RefreshToken == "" {
+	if info.Tokens == nil || info.Tokens.AccessToken == "" {
+		e.t.Fatalf("UserInfo.Tokens has no access token though the callback asked for tokens (WantTokens true)")
+	}
+	return info.Tokens
+}
+
+// refreshToken signs in asking for tokens and returns the refresh token,
+// or stops the subtest.
+func (r *socialRun) refreshToken(e *env, c connector.Social) string {
+	e.t.Helper()
+	rt := r.tokens(e, c).RefreshToken
+	if rt == "" {
 		e.t.Fatalf("the provider issued a refresh token, but UserInfo.Tokens.RefreshToken is empty (WantTokens true)")
 	}
-	return info.Tokens.RefreshToken
+	return rt
 }
 
 // refresh calls c's Refresh, noting the tokens for the redaction scan.

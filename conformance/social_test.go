@@ -29,7 +29,7 @@ type refVariant struct {
 
 func refVariants() []refVariant {
 	return []refVariant{
-		{name: "OAuth2Post", provider: mockprovider.NewOAuth2(mockprovider.OAuth2Options{}), pkce: true,
+		{name: "OAuth2Post", provider: mockprovider.NewOAuth2(mockprovider.OAuth2Options{Revocation: true}), pkce: true,
 			config: map[string]any{"emailVerifiedPath": "email_verified"}},
 		{name: "OAuth2Basic", provider: mockprovider.NewOAuth2(mockprovider.OAuth2Options{AuthMethod: mockprovider.AuthClientSecretBasic}),
 			config: map[string]any{"tokenEndpointAuthMethod": "client_secret_basic"}},
@@ -62,6 +62,9 @@ func refSubject(flaw socialFlaw, v refVariant) Social {
 			}
 			if s := p.ClientSecret(); s != "" {
 				cfg["clientSecret"] = s
+			}
+			if u := p.URL(mockprovider.EndpointRevoke); u != "" {
+				cfg["revocationEndpoint"] = u
 			}
 			for k, x := range v.config {
 				cfg[k] = x
@@ -122,6 +125,8 @@ func TestRecordedReferenceSocial(t *testing.T) {
 		"Refresh/NewTokens", "Refresh/EmptyToken", "Refresh/UnknownToken", "Refresh/InvalidGrant", "Refresh/Unauthorized",
 		"Refresh/RateLimited", "Refresh/ServerError", "Refresh/HTMLPage", "Refresh/MissingToken", "Refresh/Oversized",
 		"Refresh/Hang", "Refresh/DuplicateNames", "Refresh/Redirect", "Refresh/Context/Canceled", "Refresh/Context/InjectedClient",
+		"Revoke/IssuedToken", "Revoke/BadArguments", "Revoke/Unauthorized", "Revoke/RateLimited", "Revoke/ServerError",
+		"Revoke/Unavailable", "Revoke/Hang", "Revoke/Redirect", "Revoke/Context/Canceled", "Revoke/Context/InjectedClient",
 	)
 }
 
@@ -168,7 +173,9 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 			"UserInfoEndpoint/Hang: still blocked",
 			"Context/Canceled: with a canceled context succeeded",
 			"Refresh/Hang: Refresh still blocked",
-			"Refresh/Context/Canceled: Refresh with a canceled context succeeded"}},
+			"Refresh/Context/Canceled: Refresh with a canceled context succeeded",
+			"Revoke/Hang: Revoke still blocked",
+			"Revoke/Context/Canceled: Revoke with a canceled context succeeded"}},
 		{"RawTransportErrors", flawRawTransportErrors, 0, []string{
 			"Context/Canceled: want a *connector.Error",
 			"TokenEndpoint/Hang: want a *connector.Error"}},
@@ -232,7 +239,8 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 		{"FollowsRedirects", flawFollowsRedirects, 0, []string{
 			"TokenEndpoint/Redirect: the connector followed the redirect",
 			"UserInfoEndpoint/Redirect: the connector followed the redirect",
-			"Refresh/Redirect: the connector followed the redirect"}},
+			"Refresh/Redirect: the connector followed the redirect",
+			"Revoke/Redirect: the connector followed the redirect"}},
 		{"RedirectAsHTTPError", flawRedirectAsHTTPError, 0, []string{
 			"TokenEndpoint/Redirect: want invalid_response",
 			"UserInfoEndpoint/Redirect: Error() holds the redirect's body"}},
@@ -263,6 +271,12 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 		{"RefreshEmptyTokenCallsProvider", flawRefreshEmptyCallsProvider, 0, []string{
 			"Refresh/EmptyToken: code \"social_invalid_access_token\", want invalid_request_parameters",
 			"Refresh/EmptyToken: Refresh with an empty refresh token sent 1 requests"}},
+		{"RevokeSendsBadArguments", flawRevokeSendsBadArguments, 0, []string{
+			`Revoke/BadArguments: Revoke of an empty token: code "general", want invalid_request_parameters`,
+			"Revoke/BadArguments: Revoke with arguments no revocation can be made with sent 2 requests"}},
+		{"RevokeIgnoresStatus", flawRevokeIgnoresStatus, 0, []string{
+			"Revoke/ServerError: Revoke with the revoke endpoint answering ServerError: succeeded, want general",
+			"Revoke/Unauthorized: Revoke with the revoke endpoint answering Unauthorized: succeeded"}},
 		{"RawNumericID", flawRawNumberID, 4, []string{
 			`UserInfoEndpoint/NegativeZeroID: UserInfo.ID is "-0", want "0"`}},
 	}

@@ -1,6 +1,7 @@
 package mockprovider
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 )
@@ -51,20 +52,34 @@ type OAuth2Options struct {
 	Identities []Identity
 	// Paths override endpoint paths ("/authorize", "/token", "/userinfo").
 	Paths map[Endpoint]string
+	// Revocation serves a token revocation endpoint (RFC 7009) at
+	// "/revoke" (or Paths[EndpointRevoke]); see [SocialSpec.Paths].
+	Revocation bool
 }
 
 // OAuth2 is an OAuth 2.0 provider mock: the generic one of [NewOAuth2], or
 // one a [SocialSpec] describes ([NewSocial]).
 type OAuth2 struct {
 	*oauthServer
+	// revocations records the revoke endpoint's work, when the spec
+	// serves one (Revoked).
+	*revocations
+	extra map[Endpoint]handlerFunc
 }
 
 var _ SocialProvider = (*OAuth2)(nil)
 
 // NewOAuth2 returns a generic OAuth 2.0 provider mock.
 func NewOAuth2(opts OAuth2Options) *OAuth2 {
+	paths := maps.Clone(opts.Paths)
+	if opts.Revocation && paths[EndpointRevoke] == "" {
+		if paths == nil {
+			paths = map[Endpoint]string{}
+		}
+		paths[EndpointRevoke] = "/revoke"
+	}
 	return NewSocial(SocialSpec{
-		Name: opts.Name, Paths: opts.Paths,
+		Name: opts.Name, Paths: paths,
 		ClientID: opts.ClientID, ClientSecret: opts.ClientSecret, ClientAuth: opts.AuthMethod,
 		RequirePKCE: opts.RequirePKCE, RedirectURIs: opts.RedirectURIs,
 		FormTokenResponse: opts.FormTokenResponse, TokenFields: opts.TokenFields,
@@ -108,8 +123,9 @@ func FlatProfile(id Identity) map[string]any {
 	return doc
 }
 
-// ServeHTTP serves the authorization page, the token and userinfo endpoints.
-func (p *OAuth2) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.route(w, r, nil) }
+// ServeHTTP serves the authorization page, the token and userinfo
+// endpoints, and the revoke endpoint when the spec has one.
+func (p *OAuth2) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.route(w, r, p.extra) }
 
 // Clone returns a fresh mock with the same spec (credentials included).
 func (p *OAuth2) Clone() Provider {

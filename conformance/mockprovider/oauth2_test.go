@@ -123,6 +123,41 @@ func TestOAuth2Refresh(t *testing.T) {
 	}
 }
 
+func TestOAuth2Revocation(t *testing.T) {
+	t.Parallel()
+	if p := NewOAuth2(OAuth2Options{}); p.URL(EndpointRevoke) != "" {
+		t.Fatalf("a revoke endpoint without Revocation: %s", p.URL(EndpointRevoke))
+	}
+	p := NewOAuth2(OAuth2Options{Revocation: true})
+	if !strings.HasSuffix(p.URL(EndpointRevoke), "/revoke") {
+		t.Fatalf("revoke endpoint %q", p.URL(EndpointRevoke))
+	}
+	c := p.Client()
+	code := codeFor(t, p, authURL(p, nil), "")
+	rt := call(t, c, http.MethodPost, p.URL(EndpointToken), tokenForm(p, code), nil).json(t)["refresh_token"].(string)
+	creds := func(v url.Values) url.Values {
+		v.Set("client_id", p.ClientID())
+		v.Set("client_secret", p.ClientSecret())
+		return v
+	}
+	if a := call(t, c, http.MethodPost, p.URL(EndpointRevoke), url.Values{"token": {rt}}, nil); a.status != http.StatusUnauthorized {
+		t.Errorf("revoke without client authentication: %d %s", a.status, a.body)
+	}
+	if a := call(t, c, http.MethodPost, p.URL(EndpointRevoke), creds(url.Values{"token": {rt}, "token_type_hint": {"refresh_token"}}), nil); a.status != http.StatusOK {
+		t.Fatalf("revoke: %d %s", a.status, a.body)
+	}
+	if got := p.Revoked(); !slices.Equal(got, []string{rt}) {
+		t.Errorf("Revoked = %q", got)
+	}
+	rf := creds(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+	if a := call(t, c, http.MethodPost, p.URL(EndpointToken), rf, nil); a.status != http.StatusBadRequest || a.json(t)["error"] != "invalid_grant" {
+		t.Errorf("refresh with a revoked token: %d %s", a.status, a.body)
+	}
+	if n := p.Clone().(*OAuth2).Revoked(); len(n) != 0 {
+		t.Errorf("a clone keeps the revocations: %q", n)
+	}
+}
+
 func TestOAuth2TokenRequestValidation(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -24,7 +24,10 @@ type SocialSpec struct {
 	Name string
 	// Paths are the paths of EndpointAuthorize, EndpointToken and
 	// EndpointUserInfo; "/authorize", "/token" and "/userinfo" for those it
-	// does not give.
+	// does not give. A path for EndpointRevoke serves a token revocation
+	// endpoint there (RFC 7009: the client authenticates as at the token
+	// endpoint; the token is revoked, and recorded in Revoked, whether or
+	// not the mock issued it); there is none without one.
 	Paths map[Endpoint]string
 	// ClientID and ClientSecret are the registered client; random when
 	// empty (no secret with AuthNone). The random secret holds characters
@@ -147,8 +150,9 @@ func newOAuth2(spec SocialSpec) *OAuth2 {
 	spec.IDPath = cmp.Or(spec.IDPath, "id")
 	spec.CancelError = cmp.Or(spec.CancelError, "access_denied")
 	spec.ErrorCases = slices.Clone(spec.ErrorCases)
-	p := &OAuth2{}
+	p := &OAuth2{revocations: &revocations{}}
 	p.oauthServer = newOAuthServer(spec, socialModes, p)
+	p.extra = map[Endpoint]handlerFunc{EndpointRevoke: p.revokeHandler(p.revocations)}
 	return p
 }
 
