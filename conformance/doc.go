@@ -92,8 +92,10 @@
 //     (Redirect) is invalid_response, never followed (its target gets no
 //     request) and its body in no error; a token response with access_token
 //     twice, or a profile with the user ID member twice (DuplicateNames), is
-//     invalid_response. Every error is a *connector.Error with its connector
-//     and step set, and nothing panics.
+//     invalid_response. At the keys endpoint every failure fails the
+//     sign-in with a code of the connector's choice, and a redirect is never
+//     followed. Every error is a *connector.Error with its connector and
+//     step set, and nothing panics.
 //   - UserInfoEndpoint/CaseFoldedNames: with an upper-case twin holding
 //     another value after each profile member ("ID", "EMAIL_VERIFIED"),
 //     every identity signs in with its own ID, email and verified flag

@@ -49,6 +49,9 @@ const (
 	// appleFlawUnverifiedSignature decodes the id_token without checking
 	// its signature (goth's and many hand-rolled connectors' bug).
 	appleFlawUnverifiedSignature
+	// appleFlawFollowsRedirects fetches the keys with a client that
+	// follows redirects.
+	appleFlawFollowsRedirects
 )
 
 type refAppleConfig struct {
@@ -92,7 +95,9 @@ func refAppleFactory(flaw appleFlaw) connector.Factory {
 			return nil, err
 		}
 		noFollow := *o.HTTPClient
-		noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		if flaw != appleFlawFollowsRedirects {
+			noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		}
 		c := &refApple{opts: o, client: &noFollow, mu: new(sync.Mutex), keys: map[string]*rsa.PublicKey{}, flaw: flaw,
 			authURL:  o.Endpoint("authorization", "https://appleid.apple.com/auth/authorize"),
 			tokenURL: o.Endpoint("token", "https://appleid.apple.com/auth/token"),
@@ -399,6 +404,8 @@ func TestSuiteCatchesBrokenApple(t *testing.T) {
 		{"UnverifiedSignature", appleFlawUnverifiedSignature, []string{
 			"ProviderErrors/id_token_BadSignature: succeeded, want social_invalid_id_token",
 			"ProviderErrors/id_token_UnknownKey: succeeded, want social_invalid_id_token"}},
+		{"FollowsRedirects", appleFlawFollowsRedirects, []string{
+			"KeysEndpoint/Redirect: the connector followed the redirect"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

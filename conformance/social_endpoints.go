@@ -48,6 +48,8 @@ func endpointGroup(ep mockprovider.Endpoint) string {
 const (
 	ruleRedirect = "a 3xx answer must never be followed, since the request carries the code, the client " +
 		"credentials or the access token: refuse it with invalid_response"
+	ruleKeysRedirect = "a 3xx answer from the keys endpoint must never be followed: the keys would come from " +
+		"wherever it points; fail the sign-in"
 	ruleDuplicateToken = "a token response with access_token twice must be refused with invalid_response: " +
 		"parsers disagree about which one counts (RFC 7493 §2.3)"
 	ruleDuplicateProfile = "a profile with the user ID member twice must be refused with invalid_response: " +
@@ -63,6 +65,7 @@ func failureCases(ep mockprovider.Endpoint) []failureCase {
 			{mode: mockprovider.ServerError}, {mode: mockprovider.Unavailable}, {mode: mockprovider.HTMLPage},
 			{mode: mockprovider.TruncatedJSON}, {mode: mockprovider.EmptyBody},
 			{mode: mockprovider.Oversized, bounded: true}, {mode: mockprovider.Hang, hang: true},
+			{mode: mockprovider.Redirect, rule: ruleKeysRedirect, redirect: true},
 		}
 	}
 	step := connector.StepTokenExchange
