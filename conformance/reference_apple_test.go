@@ -183,7 +183,7 @@ func (c *refApple) UserInfo(ctx context.Context, cb connector.Callback) (*connec
 		if p.Get("code") == "" {
 			return nil, c.fail(connector.CodeAuthorizationFailed, connector.StepCallback, "the callback has no code")
 		}
-		if tokens, err = c.exchange(ctx, p.Get("code"), cb.Flow.RedirectURI, claims); err != nil {
+		if tokens, err = c.exchange(ctx, p.Get("code"), cb.Flow.RedirectURI, cb.Flow.Nonce, claims); err != nil {
 			return nil, err
 		}
 	}
@@ -205,7 +205,7 @@ func (c *refApple) UserInfo(ctx context.Context, cb connector.Callback) (*connec
 	return info, nil
 }
 
-func (c *refApple) exchange(ctx context.Context, code, redirect string, callbackClaims jwt.MapClaims) (*connector.Tokens, error) {
+func (c *refApple) exchange(ctx context.Context, code, redirect, nonce string, callbackClaims jwt.MapClaims) (*connector.Tokens, error) {
 	const step = connector.StepTokenExchange
 	form := url.Values{"client_id": {c.cfg.ClientID}, "client_secret": {c.clientSecret}, "code": {code},
 		"grant_type": {"authorization_code"}, "redirect_uri": {redirect}}
@@ -254,7 +254,7 @@ func (c *refApple) exchange(ctx context.Context, code, redirect string, callback
 	if tr.IDToken == "" {
 		return nil, c.fail(connector.CodeInvalidResponse, step, "the token response has no id_token")
 	}
-	claims, err := c.verify(ctx, tr.IDToken, "")
+	claims, err := c.verify(ctx, tr.IDToken, nonce)
 	if err != nil {
 		return nil, err
 	}

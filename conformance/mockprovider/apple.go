@@ -135,8 +135,17 @@ func (p *Apple) PublicKey(kid string) *rsa.PublicKey {
 }
 
 // ErrorCases lists the id_token faults a connector must refuse with
-// social_invalid_id_token.
-func (p *Apple) ErrorCases() []ErrorCase { return idTokenErrorCases(EndpointAuthorize) }
+// social_invalid_id_token: in the callback's id_token, and in the token
+// response's ("token_response_id_token_..."), which the suite runs for a
+// connector that exchanges the code.
+func (p *Apple) ErrorCases() []ErrorCase {
+	cases := idTokenErrorCases(EndpointAuthorize)
+	for _, c := range idTokenErrorCases(EndpointToken) {
+		c.Name = "token_response_" + c.Name
+		cases = append(cases, c)
+	}
+	return cases
+}
 
 // appleError renders Apple's error bodies: {"error": code}, with 400 for
 // everything but rate limits and server failures (bad client secrets
