@@ -167,6 +167,7 @@ func TestDemoAppleFailures(t *testing.T) {
 		{"apple|case-id_token_WrongNonce", http.StatusUnauthorized, []string{`id="error-code">social_invalid_id_token<`, "Nonce: does not match the flow's nonce"}},
 		{"apple|case-id_token_AlgNone", http.StatusUnauthorized, []string{`id="error-code">social_invalid_id_token<`, "Alg: none is never accepted"}},
 		{"apple|case-id_token_Expired", http.StatusUnauthorized, []string{"social_invalid_id_token", "Exp: the id_token expired"}},
+		{"apple|case-token_response_id_token_BadSignature", http.StatusUnauthorized, []string{`id="error-code">social_invalid_id_token<`, "(in the token response's id_token)"}},
 		{"apple|token-invalid-grant", http.StatusUnauthorized, []string{`id="error-code">social_auth_code_invalid<`, "invalid_grant", "token_exchange"}},
 	} {
 		t.Run(tt.failure, func(t *testing.T) {
