@@ -42,12 +42,9 @@ func (s *suite[P, C]) configChecks(t tb) {
 	s.group(t, "Config", func(t tb) {
 		t.Run("Valid", func(t tb) {
 			t.Parallel()
-			e := newEnv(t, s.provider, true)
+			e := s.newEnv(t, true)
 			for i, raw := range s.configs(s.mock(e)) {
 				e.configSecrets(raw)
-				for _, x := range s.secrets {
-					e.addSecret("subject secret", x)
-				}
 				if _, err := s.openAny(e, raw); err != nil {
 					t.Errorf("valid config #%d was refused: %s", i, e.mask(err.Error()))
 				}
@@ -56,9 +53,8 @@ func (s *suite[P, C]) configChecks(t tb) {
 		for _, ic := range s.invalid {
 			t.Run("Invalid/"+subtestName(ic.Name), func(t tb) {
 				t.Parallel()
-				e := newEnv(t, s.provider, true)
+				e := s.newEnv(t, true) // knows the secrets of the valid config
 				base := s.config(s.mock(e))
-				e.configSecrets(base)
 				raw := ic.Raw
 				if ic.Edit != nil {
 					var err error
@@ -78,7 +74,7 @@ func (s *suite[P, C]) configChecks(t tb) {
 		}
 		t.Run("Malformed", func(t tb) {
 			t.Parallel()
-			e := newEnv(t, s.provider, true)
+			e := s.newEnv(t, true)
 			for _, m := range malformedConfigs {
 				_, err := s.openAny(e, json.RawMessage(m.raw))
 				e.check("Open("+m.name+" config)", err, want{codes: codes(connector.CodeInvalidConfig)})
@@ -86,10 +82,8 @@ func (s *suite[P, C]) configChecks(t tb) {
 		})
 		t.Run("UnknownField", func(t tb) {
 			t.Parallel()
-			e := newEnv(t, s.provider, true)
-			base := s.config(s.mock(e))
-			e.configSecrets(base)
-			raw, err := editConfig(base, func(m map[string]any) { m[unknownField] = "typo" })
+			e := s.newEnv(t, true)
+			raw, err := editConfig(s.config(s.mock(e)), func(m map[string]any) { m[unknownField] = "typo" })
 			if err != nil {
 				t.Fatalf("%v", err)
 			}

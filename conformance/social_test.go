@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -326,3 +327,30 @@ func TestSocialOpenReturnsWrongKind(t *testing.T) {
 type refMetadataOnly struct{}
 
 func (refMetadataOnly) Metadata() connector.Metadata { return connector.Metadata{} }
+
+// TestConfigChecksScanSubjectSecrets: the Config subtests look for the
+// subject's own Secrets too (a signing key the config does not hold), not
+// only for the config's.
+func TestConfigChecksScanSubjectSecrets(t *testing.T) {
+	t.Parallel()
+	const secret = "subject-secret-0123456789"
+	s := refSubject(flawNone, refVariants()[0])
+	s.Secrets = []string{secret}
+	open := s.Factory.Open
+	s.Factory = connector.Factory{}
+	s.Open = func(raw json.RawMessage, opts ...connector.Option) (connector.Connector, error) {
+		c, err := open(raw, opts...)
+		if err != nil {
+			var ce *connector.Error
+			if errors.As(err, &ce) {
+				ce.Message += " (signing with " + secret + ")"
+			}
+		}
+		return c, err
+	}
+	r := runRecorded(func(r *recorder) { runSocial(r, s) })
+	assertCaught(t, r,
+		"Config/Malformed: redaction: Open error (Error()) holds a secret, the subject secret",
+		"Config/UnknownField: redaction: Open error (Error()) holds a secret, the subject secret",
+		"Config/Invalid/missing_clientId: redaction: Open error (Error()) holds a secret, the subject secret")
+}
