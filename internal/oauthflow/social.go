@@ -3,7 +3,6 @@ package oauthflow
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -247,7 +246,10 @@ func Open(p Provider, c Client, o connector.Options) (*Social, error) {
 		Now:                 o.Now,
 	})
 	if err != nil {
-		return nil, optionPaths(err, o)
+		// An endpoint given with connector.WithEndpoint was checked by
+		// kit.ResolveOptions already (the same kit.CheckEndpoint), so an
+		// error here is about the provider's or the config's fields.
+		return nil, err
 	}
 	target := o.Target
 	if target == "" {
@@ -425,24 +427,4 @@ func Decode[C any](raw json.RawMessage, factoryID string, opts []connector.Optio
 		return cfg, kit.Attribute(err, o.ConnectorID(factoryID))
 	}
 	return cfg, nil
-}
-
-// optionPaths renames the endpoint fields of an engine config error to the
-// option that set them, when an endpoint came from [connector.WithEndpoint]
-// rather than the provider or its config.
-func optionPaths(err error, o connector.Options) error {
-	var ce *connector.Error
-	if !errors.As(err, &ce) || len(o.Endpoints) == 0 {
-		return err
-	}
-	byPath := map[string]string{"authorizationEndpoint": EndpointAuthorization, "tokenEndpoint": EndpointToken,
-		"userInfoEndpoint": EndpointUserInfo, "revocationEndpoint": EndpointRevocation}
-	for i, f := range ce.Fields {
-		if name, ok := byPath[f.Path]; ok {
-			if _, set := o.Endpoints[name]; set {
-				ce.Fields[i].Path = "(options).endpoint." + name
-			}
-		}
-	}
-	return err
 }
