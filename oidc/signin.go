@@ -71,17 +71,15 @@ func mergeClaims(claims *idtoken.Claims, userinfo []byte) ([]byte, error) {
 			if errors.As(err, &pr) {
 				msg = "the userinfo response " + pr.Error()
 			}
-			return nil, &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo, Message: msg}
+			return nil, oauthflow.ProfileError(msg)
 		}
 		var sub string
 		if raw, ok := members["sub"]; !ok || jsonx.Unmarshal(raw, &sub) != nil {
-			return nil, &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo,
-				Message: "sub: the userinfo response has no sub string (OpenID Connect Core 5.3.2)"}
+			return nil, oauthflow.ProfileError("sub: the userinfo response has no sub string (OpenID Connect Core 5.3.2)")
 		}
 		if subtle.ConstantTimeCompare([]byte(sub), []byte(claims.Subject)) != 1 {
-			return nil, &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo,
-				Message: "sub: the userinfo response is about another user than the id_token (" + quote(sub) + ", not " +
-					quote(claims.Subject) + "); it must not be used (OpenID Connect Core 5.3.2)"}
+			return nil, oauthflow.ProfileError("sub: the userinfo response is about another user than the id_token (" +
+				quote(sub) + ", not " + quote(claims.Subject) + "); it must not be used (OpenID Connect Core 5.3.2)")
 		}
 		for k, v := range members {
 			merged[k] = v

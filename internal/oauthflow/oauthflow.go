@@ -652,10 +652,15 @@ func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLa
 // the userinfo step.
 func CheckUserID(id string) error {
 	if err := userid.Check(id); err != nil {
-		return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo,
-			Message: "the user ID from the provider " + err.Error()}
+		return ProfileError("the user ID from the provider " + err.Error())
 	}
 	return nil
+}
+
+// ProfileError is the error of a profile document a provider's mapping
+// refuses: invalid_response at the userinfo step, saying msg.
+func ProfileError(msg string) *connector.Error {
+	return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo, Message: msg}
 }
 
 // randomString returns n random bytes, base64url-encoded without padding.

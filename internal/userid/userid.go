@@ -77,9 +77,9 @@ const maxInt64Digits = 19
 // JSON string of digits (Kakao's id, GitHub's, Discord's snowflakes): both
 // forms of one number give one ID, leading zeros dropped, and the digits
 // are never read through a float64. raw is the member's JSON value, empty
-// when absent. The error says what is wrong in lower case ("has no id" is
-// for the caller to phrase: it is ErrMissing) and quotes at most 32
-// characters of it.
+// when absent. The error says what is wrong in lower case, to follow the
+// member's name ("id is missing": [ErrMissing]; "id must be a positive
+// integer, got ..."), and quotes at most 32 characters of it.
 func PositiveInt64(raw []byte) (string, error) {
 	v := jsontext.Value(raw)
 	var s string

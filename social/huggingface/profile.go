@@ -38,13 +38,13 @@ func mapProfile(body []byte) (*connector.UserInfo, error) {
 	// Exact member names, duplicates refused: encoding/json would fill
 	// "sub" from "SUB" and keep the last of two "id"s.
 	if err := jsonx.Unmarshal(body, &u); err != nil {
-		return nil, invalidProfile("userinfo " + err.Error())
+		return nil, oauthflow.ProfileError("userinfo " + err.Error())
 	}
 	// The sub is the ID as sent: trimming it would make " u1" and "u1" one
 	// user. The engine refuses odd IDs (oauthflow.CheckUserID).
 	id := u.Sub
 	if id == "" {
-		return nil, invalidProfile("userinfo has no sub (the user ID): is the profile scope granted?")
+		return nil, oauthflow.ProfileError("userinfo has no sub (the user ID): is the profile scope granted?")
 	}
 	if err := oauthflow.CheckUserID(id); err != nil {
 		return nil, err
@@ -63,8 +63,4 @@ func mapProfile(body []byte) (*connector.UserInfo, error) {
 		info.EmailVerified = u.EmailVerified != nil && *u.EmailVerified
 	}
 	return info, nil
-}
-
-func invalidProfile(msg string) *connector.Error {
-	return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo, Message: msg}
 }

@@ -2,13 +2,13 @@ package kakao
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/jsonx"
+	"github.com/connectorkit/connector/internal/oauthflow"
 	"github.com/connectorkit/connector/internal/userid"
 )
 
@@ -16,7 +16,7 @@ import (
 // Every other field stays in [connector.UserInfo.Raw].
 type userMe struct {
 	// ID is kept as its JSON text: a 64-bit integer must not pass through
-	// float64. exactID reads it.
+	// float64 (userid.PositiveInt64 reads it).
 	ID           jsontext.Value `json:"id"`
 	KakaoAccount *kakaoAccount  `json:"kakao_account"`
 }
@@ -56,11 +56,13 @@ func mapProfile(body []byte, normalize func(string) (string, error)) (*connector
 	// Exact member names, duplicates refused: encoding/json would fill
 	// "sub" from "SUB" and keep the last of two "id"s.
 	if err := jsonx.Unmarshal(body, &u); err != nil {
-		return nil, invalidProfile("userinfo " + err.Error())
+		return nil, oauthflow.ProfileError("userinfo " + err.Error())
 	}
-	id, err := exactID(u.ID)
+	// The exact ID: Kakao's IDs are 64-bit integers, never read through a
+	// float64.
+	id, err := userid.PositiveInt64(u.ID)
 	if err != nil {
-		return nil, err
+		return nil, oauthflow.ProfileError("userinfo id " + err.Error())
 	}
 	info := &connector.UserInfo{ID: id, Raw: json.RawMessage(body)} // body is the engine's own copy: no clone
 	acc := u.KakaoAccount
@@ -83,23 +85,4 @@ func mapProfile(body []byte, normalize func(string) (string, error)) (*connector
 		}
 	}
 	return info, nil
-}
-
-// exactID returns the decimal string of Kakao's id: a positive 64-bit
-// integer given as a JSON number or, leniently, as a JSON string of digits.
-// Both forms of the same number give the same ID.
-func exactID(raw jsontext.Value) (string, error) {
-	id, err := userid.PositiveInt64(raw)
-	switch {
-	case errors.Is(err, userid.ErrMissing):
-		return "", invalidProfile("userinfo has no id")
-	case err != nil:
-		return "", invalidProfile("userinfo id " + err.Error())
-	}
-	return id, nil
-}
-
-// invalidProfile is the error of a profile the mapping cannot use.
-func invalidProfile(msg string) *connector.Error {
-	return &connector.Error{Code: connector.CodeInvalidResponse, Step: connector.StepUserInfo, Message: msg}
 }

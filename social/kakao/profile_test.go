@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/connectorkit/connector"
 	"github.com/connectorkit/connector/internal/phone"
 )
@@ -201,9 +199,9 @@ func TestMapProfileErrors(t *testing.T) {
 		{"empty body", ``, "not valid JSON"},
 		{"array", `[{"id": 42}]`, "must be a JSON object, got a JSON array"},
 		{"string", `"42"`, "must be a JSON object, got a JSON string"},
-		{"null", `null`, `has no id`},
-		{"no id", `{"kakao_account": {"email": "a@b.c", "is_email_valid": true}}`, `has no id`},
-		{"id null", `{"id": null}`, `has no id`},
+		{"null", `null`, `id is missing`},
+		{"no id", `{"kakao_account": {"email": "a@b.c", "is_email_valid": true}}`, `id is missing`},
+		{"id null", `{"id": null}`, `id is missing`},
 		{"id fraction", `{"id": 1.5}`, `positive integer, got "1.5"`},
 		{"id exponent", `{"id": 1e5}`, `positive integer, got "1e5"`},
 		{"id negative", `{"id": -42}`, "positive integer"},
@@ -252,20 +250,20 @@ func TestExactIDNeverUsesFloat(t *testing.T) {
 	// float64 the odd ones would collapse onto their even neighbours.
 	for n := int64(1) << 53; n < 1<<53+16; n++ {
 		raw, _ := json.Marshal(n)
-		got, err := exactID(jsontext.Value(raw))
+		info, err := mapProfile([]byte(`{"id":`+string(raw)+`}`), nil)
 		if err != nil {
-			t.Fatalf("exactID(%s): %v", raw, err)
+			t.Fatalf("id %s: %v", raw, err)
 		}
-		if string(raw) != got {
-			t.Errorf("exactID(%s) = %s", raw, got)
+		if string(raw) != info.ID {
+			t.Errorf("id %s became %s", raw, info.ID)
 		}
 	}
 }
 
 func TestExactIDLongString(t *testing.T) {
 	t.Parallel()
-	if _, err := exactID(jsontext.Value(`"` + strings.Repeat("x", 1000) + `"`)); err == nil || len(err.Error()) > 150 {
-		t.Errorf("exactID error for a long id = %v, want a short error", err)
+	if _, err := mapProfile([]byte(`{"id":"`+strings.Repeat("x", 1000)+`"}`), nil); err == nil || len(err.Error()) > 150 {
+		t.Errorf("the error for a long id = %v, want a short error", err)
 	}
 }
 
