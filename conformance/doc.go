@@ -121,8 +121,10 @@
 //     invalid_config): IssuedToken: revoking the refresh token (else the
 //     access token) of a sign-in sends one request, revokes that token at
 //     the provider, and a refresh with it then fails with
-//     social_invalid_access_token. BadArguments: an empty token and the
-//     hint "id_token" are invalid_request_parameters, before any request.
+//     social_invalid_access_token. BadArguments: an empty token, the hint
+//     "id_token" and a token given as the hint are
+//     invalid_request_parameters, before any request, and the error does
+//     not quote the token.
 //     Revoke/<mode>: 401, 429, 500, 503, a redirect and a hang at the
 //     revocation endpoint, as at the token endpoint, at step revoke.
 //     Revoke/Context/...: as below.

@@ -80,6 +80,7 @@ const (
 	flawRefreshEmptyCallsProvider
 	flawRevokeSendsBadArguments
 	flawRevokeIgnoresStatus
+	flawRevokeQuotesHint
 )
 
 const refFactoryID = "reference-oauth2"
@@ -487,6 +488,8 @@ func (c *refSocial) Revoke(ctx context.Context, token, hint string) error {
 		switch {
 		case token == "":
 			return c.fail(connector.CodeInvalidRequestParameters, step, "token is empty")
+		case hint != "" && hint != "access_token" && hint != "refresh_token" && c.flaw == flawRevokeQuotesHint:
+			return c.fail(connector.CodeInvalidRequestParameters, step, "unknown token type hint "+strconv.Quote(hint))
 		case hint != "" && hint != "access_token" && hint != "refresh_token":
 			return c.fail(connector.CodeInvalidRequestParameters, step, "token type hint must be access_token, refresh_token or empty")
 		}

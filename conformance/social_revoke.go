@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"crypto/rand"
 	"slices"
 
 	"github.com/connectorkit/connector"
@@ -113,9 +114,14 @@ func (r *socialRun) checkRevokeIssued(e *env) {
 func (r *socialRun) checkRevokeArguments(e *env) {
 	c := r.mustOpen(e)
 	before := e.guard.count()
+	// A host that swaps the arguments passes a token as the hint: the
+	// error must not quote it (the leak scan looks for it).
+	swapped := "rt-swapped-" + rand.Text()
+	e.addSecret("token passed to Revoke as its hint", swapped)
 	for _, tc := range []struct{ what, token, hint string }{
 		{"Revoke of an empty token", "", ""},
 		{`Revoke with the token type hint "id_token" (a Revoker takes access_token, refresh_token or "")`, "conformance-token", "id_token"},
+		{"Revoke with a token as the hint (the arguments swapped)", "refresh_token", swapped},
 	} {
 		err := r.revoke(e, c, e.ctx, tc.token, tc.hint)
 		e.check(tc.what, err, want{codes: codes(connector.CodeInvalidRequestParameters), step: connector.StepRevoke})

@@ -274,7 +274,9 @@ func TestSuiteCatchesBrokenSocial(t *testing.T) {
 			"Refresh/EmptyToken: Refresh with an empty refresh token sent 1 requests"}},
 		{"RevokeSendsBadArguments", flawRevokeSendsBadArguments, 0, []string{
 			`Revoke/BadArguments: Revoke of an empty token: code "general", want invalid_request_parameters`,
-			"Revoke/BadArguments: Revoke with arguments no revocation can be made with sent 2 requests"}},
+			"Revoke/BadArguments: Revoke with arguments no revocation can be made with sent 3 requests"}},
+		{"RevokeQuotesHint", flawRevokeQuotesHint, 0, []string{
+			"Revoke/BadArguments: redaction: Revoke error (Error()) holds a secret, the token passed to Revoke as its hint"}},
 		{"RevokeIgnoresStatus", flawRevokeIgnoresStatus, 0, []string{
 			"Revoke/ServerError: Revoke with the revoke endpoint answering ServerError: succeeded, want general",
 			"Revoke/Unauthorized: Revoke with the revoke endpoint answering Unauthorized: succeeded"}},

@@ -169,7 +169,9 @@ func (c *Connector) Revoke(ctx context.Context, token, hint string) error {
 	case token == "":
 		return c.badArgument(connector.StepRevoke, "token is empty")
 	case hint != "" && hint != "access_token" && hint != "refresh_token":
-		return c.badArgument(connector.StepRevoke, "token type hint must be access_token, refresh_token or empty, got "+quote(hint))
+		// The value is not quoted: a token passed as the hint by mistake
+		// would be.
+		return c.badArgument(connector.StepRevoke, "token type hint must be access_token, refresh_token or empty")
 	}
 	p, err := c.provider(ctx, connector.StepRevoke)
 	if err != nil {

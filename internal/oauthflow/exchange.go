@@ -335,7 +335,9 @@ func (e *Engine) Revoke(ctx context.Context, token, hint string) error {
 	switch hint {
 	case "", "access_token", "refresh_token":
 	default:
-		return e.errorf(connector.CodeInvalidRequestParameters, step, fmt.Sprintf("token type hint must be access_token, refresh_token or empty, got %q", redact.Clean(hint)))
+		// The value is not quoted: a token passed as the hint by mistake
+		// would be.
+		return e.errorf(connector.CodeInvalidRequestParameters, step, "token type hint must be access_token, refresh_token or empty")
 	}
 	form := url.Values{"token": {token}}
 	if hint != "" {
