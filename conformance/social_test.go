@@ -355,4 +355,7 @@ func TestConfigChecksScanSubjectSecrets(t *testing.T) {
 		"Config/Malformed: redaction: Open error (Error()) holds a secret, the subject secret",
 		"Config/UnknownField: redaction: Open error (Error()) holds a secret, the subject secret",
 		"Config/Invalid/missing_clientId: redaction: Open error (Error()) holds a secret, the subject secret")
+	if rep := r.report(); strings.Contains(rep, secret) {
+		t.Errorf("the suite's report shows the secret it found instead of masking it:\n%s", rep)
+	}
 }
