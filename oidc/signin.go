@@ -165,13 +165,10 @@ func (c *Connector) refresh(ctx context.Context, refreshToken, userID string) (*
 // revocationEndpoint); otherwise it fails with not_implemented. hint is
 // "refresh_token", "access_token" or empty.
 func (c *Connector) Revoke(ctx context.Context, token, hint string) error {
-	switch {
-	case token == "":
-		return c.badArgument(connector.StepRevoke, "token is empty")
-	case hint != "" && hint != "access_token" && hint != "refresh_token":
-		// The value is not quoted: a token passed as the hint by mistake
-		// would be.
-		return c.badArgument(connector.StepRevoke, "token type hint must be access_token, refresh_token or empty")
+	// The engine's argument rule, applied before the discovery document
+	// is read.
+	if msg := oauthflow.RevokeArgumentProblem(token, hint); msg != "" {
+		return c.badArgument(connector.StepRevoke, msg)
 	}
 	p, err := c.provider(ctx, connector.StepRevoke)
 	if err != nil {

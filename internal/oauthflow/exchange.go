@@ -320,6 +320,20 @@ func (e *Engine) tokenRequest(ctx context.Context, step connector.Step, form url
 	return &tr.tok, nil
 }
 
+// RevokeArgumentProblem says why no revocation can be made with token and
+// hint ("" when one can): the rule of [Engine.Revoke], for a connector
+// that checks its arguments before any request of its own. It never quotes
+// the hint: a token passed as the hint by mistake would be.
+func RevokeArgumentProblem(token, hint string) string {
+	switch {
+	case token == "":
+		return "token is empty"
+	case hint != "" && hint != "access_token" && hint != "refresh_token":
+		return "token type hint must be access_token, refresh_token or empty"
+	}
+	return ""
+}
+
 // Revoke revokes a token at the RFC 7009 revocation endpoint, with the
 // client authentication. hint is "access_token", "refresh_token" or empty.
 // A 2xx answer is success (RFC 7009 answers 200 for an unknown token too);
@@ -329,15 +343,8 @@ func (e *Engine) Revoke(ctx context.Context, token, hint string) error {
 	if e.revokeURL == "" {
 		return e.errorf(connector.CodeNotImplemented, step, "this connector has no revocation endpoint")
 	}
-	if token == "" {
-		return e.errorf(connector.CodeInvalidRequestParameters, step, "token is empty")
-	}
-	switch hint {
-	case "", "access_token", "refresh_token":
-	default:
-		// The value is not quoted: a token passed as the hint by mistake
-		// would be.
-		return e.errorf(connector.CodeInvalidRequestParameters, step, "token type hint must be access_token, refresh_token or empty")
+	if msg := RevokeArgumentProblem(token, hint); msg != "" {
+		return e.errorf(connector.CodeInvalidRequestParameters, step, msg)
 	}
 	form := url.Values{"token": {token}}
 	if hint != "" {
